@@ -1,10 +1,218 @@
-"""PLACEHOLDER: interventions component (being written)."""
+"""Interventions and comparators: lexicon terms, drug-name stems, administration cues and code names,
+merged into one entry per intervention (abbreviations and appositions joined), with kind and role."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+import regex
 from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .. import rules
+from ..schema import Intervention
+from .extensions import evidence
+from .phrases import PhraseReader, token_at
 
 
-@Language.factory("extract_interventions")
-def make_interventions(nlp, name):
-    def component(doc):
-        doc._.interventions = []
+@dataclass
+class Mention:
+    start: int          # character offsets into doc.text
+    end: int
+    name: str
+    kind: Optional[str]
+    role: str = "experimental"
+    code: bool = False  # an investigational product code ("CL2020")
+
+
+@Language.factory("extract_interventions", default_config={"rules": "interventions.yml"})
+def make_interventions(nlp: Language, name: str, rules: str) -> "InterventionFinder":
+    return InterventionFinder(rules)
+
+
+class InterventionFinder:
+    """Sets `doc._.interventions` to a list of `Intervention`, first mention first."""
+
+    def __init__(self, rules_file: str = "interventions.yml"):
+        data = rules.load(rules_file)
+        flags = regex.IGNORECASE
+        stems = "|".join(sorted(map(regex.escape, data["drug_stems"]), key=len, reverse=True))
+        self.stem = regex.compile(rf"(?:[a-zβα0-9][\w-]*)?(?:{stems})", flags)
+        self.not_drugs = frozenset(w.lower() for w in data["not_drugs"])
+        self.terms = [(regex.compile(rf"(?<![\w-])(?:{t['pattern']})(?![\w-])", flags),
+                       t["kind"], t["role"], bool(t.get("context"))) for t in data["terms"]]
+        self.lead = regex.compile(rf"\b(?:{'|'.join(data['lead_cues'])})\s+", flags)
+        self.comparator = regex.compile(rf"\b(?:{'|'.join(data['comparator_cues'])})\s+", flags)
+        self.code = regex.compile(data["code_name"])
+        self.code_not = frozenset(data["code_name_not"])
+        self.kind_cues = [(c["kind"], regex.compile(c["pattern"], flags)) for c in data["kind_cues"]]
+        self.continuations = frozenset(data["name_continuations"])
+        self.trial_cue = regex.compile(data["trial_cues"], flags)
+        self.other_study = regex.compile(data["other_study_cues"], flags)
+        self.excluded = frozenset(n.lower() for n in data["not_interventions"])
+        self.reader = PhraseReader(data["boundary_words"], data["leading_drop"], max_tokens=5)
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions: list[Mention] = []
+        for sent in doc.sents:
+            mentions += self._sentence(doc, sent)
+        doc._.interventions = self._merge(doc, mentions)
         return doc
-    return component
+
+    # -- finding mentions -------------------------------------------------------------------------
+    def _sentence(self, doc: Doc, sent: Span) -> list[Mention]:
+        text, base = sent.text, sent.start_char
+        in_trial = bool(self.trial_cue.search(text)) and not self.other_study.search(text)
+        found = []
+        for pattern, kind, role, needs_context in self.terms:
+            if needs_context and not in_trial:
+                continue
+            for m in pattern.finditer(text):
+                found.append(self._mention(doc, base + m.start(), base + m.end(), kind, role))
+        for token in sent:
+            if self._is_drug_word(token.text):
+                end = token.i + 1
+                while end < sent.end and doc[end].text in self.continuations:
+                    end += 1
+                found.append(self._mention(doc, token.idx, doc[end - 1].idx + len(doc[end - 1]), None, "experimental"))
+        if in_trial:
+            found += self._codes(doc, sent)
+            covered = [(m.start, m.end) for m in found if m is not None]
+            found += [m for m in self._after_cues(doc, sent)
+                      if m and not any(s < m.end and m.start < e for s, e in covered)]
+        self._mark_comparators(doc, sent, found)
+        return [m for m in found if m is not None and m.name.lower() not in self.excluded]
+
+    def _is_drug_word(self, word: str) -> bool:
+        lower = word.lower()
+        return len(lower) >= 6 and lower not in self.not_drugs and bool(self.stem.fullmatch(lower))
+
+    def _codes(self, doc: Doc, sent: Span) -> list[Mention]:
+        out = []
+        for m in self.code.finditer(sent.text):
+            prefix = regex.match(r"[A-Z]+", m.group()).group()
+            if prefix not in self.code_not:
+                start = sent.start_char + m.start()
+                out.append(Mention(start, start + len(m.group()), m.group(), None, code=True))
+        return out
+
+    def _after_cues(self, doc: Doc, sent: Span) -> list[Mention]:
+        out = []
+        for m in self.lead.finditer(sent.text):
+            token = token_at(doc, sent.start_char + m.end())
+            phrase = token is not None and self.reader.forward(doc, token.i, sent.end)
+            if phrase and self._plausible(phrase):
+                out.append(self._mention(doc, phrase.start_char, phrase.end_char, None, "experimental"))
+        return out
+
+    def _plausible(self, phrase: Span) -> bool:
+        """A cue phrase is kept when it names something: a known kind, a drug word or a proper name."""
+        if self._kind(phrase.text) or any(self._is_drug_word(t.text) for t in phrase):
+            return True
+        return len(phrase) <= 2 and any(t.text[:1].isupper() or any(c.isdigit() for c in t.text) for t in phrase)
+
+    def _mark_comparators(self, doc: Doc, sent: Span, found: list[Optional[Mention]]) -> None:
+        starts = set()
+        for m in self.comparator.finditer(sent.text):
+            token = token_at(doc, sent.start_char + m.end())
+            while token is not None and token.lower_ in self.reader.leading_drop and token.i + 1 < sent.end:
+                token = doc[token.i + 1]
+            if token is not None:
+                starts.add(token.idx)
+        for mention in found:
+            if mention is not None and mention.start in starts:
+                mention.role = "control"
+
+    def _mention(self, doc: Doc, start: int, end: int, kind: Optional[str], role: str) -> Optional[Mention]:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return None
+        phrase = self.reader.forward(doc, span.start, span.end) if kind is None else span
+        words = list(phrase) if phrase is not None else []
+        if kind is not None:  # a lexicon hit's leading words stop at the last boundary word
+            cut = max((k + 1 for k, w in enumerate(words[:-1]) if w.lower_ in self.reader.boundary or w.lower_ == "of"), default=0)
+            words = words[cut:]
+        while words and words[0].lower_ in self.reader.leading_drop:
+            words.pop(0)
+        if not words:
+            return None
+        s, e = words[0].idx, words[-1].idx + len(words[-1])
+        return Mention(s, e, doc.text[s:e], kind, role)
+
+    # -- merging ----------------------------------------------------------------------------------
+    def _merge(self, doc: Doc, mentions: list[Mention]) -> list[Intervention]:
+        mentions = _drop_overlaps(sorted(mentions, key=lambda m: (m.start, -(m.end - m.start))))
+        aliases = self._aliases(doc, mentions)
+        groups: dict[str, list[Mention]] = {}
+        for mention in mentions:
+            key = aliases.get(_key(mention.name), _key(mention.name))
+            key = next((k for k in groups if _same(k, key)), key)
+            groups.setdefault(key, []).append(mention)
+        out = []
+        for group in groups.values():
+            named = next((m for m in group if m.code), None) or min(group, key=_title_cased)
+            kind = next((m.kind for m in group if m.kind), None) or self._kind(" ".join(m.name for m in group))
+            role = "control" if any(m.role == "control" for m in group) or kind == "placebo" else "experimental"
+            out.append(Intervention(name=named.name, kind=kind or self._default_kind(named.name), role=role,
+                                    span=evidence(doc, named.start, named.end)))
+        return out
+
+    def _aliases(self, doc: Doc, mentions: list[Mention]) -> dict[str, str]:
+        """Map a name key to the key of the mention it stands for: abbreviations and appositions."""
+        links: dict[str, str] = {}
+        by_start = {m.start: m for m in mentions}
+        for short in getattr(doc._, "abbreviations", None) or []:
+            long_form = short._.long_form
+            target = next((m for m in mentions if m.start <= long_form.start_char < m.end
+                           or long_form.start_char <= m.start < long_form.end_char), None)
+            if target is not None:
+                links[_key(short.text)] = _key(target.name)
+        for m in mentions:  # "a Muse cell-based product, CL2020," → one intervention
+            gap = doc.text[m.end:m.end + 2]
+            nxt = by_start.get(m.end + 2)
+            if gap == ", " and nxt is not None and nxt.code and not m.code:
+                links[_key(nxt.name)] = _key(m.name)
+                nxt.kind = nxt.kind or m.kind
+        for key, target in list(links.items()):
+            while target in links and links[target] != target:
+                target = links[target]
+            links[key] = target
+        return links
+
+    def _kind(self, name: str) -> Optional[str]:
+        for kind, pattern in self.kind_cues:
+            if pattern.search(name):
+                return kind
+        return None
+
+    def _default_kind(self, name: str) -> str:
+        return "drug" if any(self._is_drug_word(w) for w in name.split()) else "other"
+
+
+def _key(name: str) -> str:
+    return " ".join(regex.sub(r"[^\w]+", " ", name.lower()).split())
+
+
+def _same(a: str, b: str) -> bool:
+    """Two name keys for one intervention: equal, or one holds the other's two or more words."""
+    x, y = set(a.split()), set(b.split())
+    small, big = sorted((x, y), key=len)
+    return x == y or (len(small) >= 2 and small <= big)
+
+
+def _title_cased(m: Mention) -> bool:
+    """Prefer a mention written in running text over a Title Cased one (titles, headings)."""
+    words = [w for w in m.name.split() if w[:1].isalpha()]
+    return len(words) > 0 and all(w[:1].isupper() for w in words) and not m.name.isupper()
+
+
+def _drop_overlaps(mentions: Iterable[Mention]) -> list[Mention]:
+    """Keep the first (longest) of overlapping mentions; a typed lexicon hit wins over an untyped one."""
+    kept: list[Mention] = []
+    for m in mentions:
+        if kept and m.start < kept[-1].end:
+            if kept[-1].kind is None and m.kind is not None and m.end >= kept[-1].end:
+                kept[-1] = m
+            continue
+        kept.append(m)
+    return kept

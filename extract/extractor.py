@@ -1,0 +1,92 @@
+"""The Python API: text or source documents in, validated records out (streamed in batches)."""
+from __future__ import annotations
+
+from itertools import islice
+from typing import Iterable, Iterator, Optional
+
+from pydantic import ValidationError
+from spacy.tokens import Doc
+
+from .document import SourceDocument
+from .schema import Design, ErrorInfo, Metadata, Record, SampleSize
+
+
+class Extractor:
+    """Runs the pipeline over documents and builds one `Record` per document.
+
+    >>> Extractor().extract("Thirty-one participants were enrolled (p = 0.004).", id="x").sample_size.n
+    31
+    """
+
+    def __init__(self, batch_size: int = 64):
+        from .pipeline import build_pipeline
+
+        self.nlp = build_pipeline()
+        self.batch_size = batch_size
+
+    def extract(self, text: str, id: str = "text", source: str = "<text>",
+                metadata: Optional[dict] = None) -> Record:
+        """Extract from one raw text (web-page copy or title + abstract)."""
+        from .readers import parse_text
+
+        title, abstract, found = parse_text(text)
+        document = SourceDocument(id=id, source=source, title=title, abstract=abstract,
+                                  metadata={**found, **(metadata or {})})
+        return next(self.extract_documents([document]))
+
+    def extract_documents(self, documents: Iterable[SourceDocument]) -> Iterator[Record]:
+        """Stream records in input order; a document that fails yields a record with `errors`."""
+        documents = iter(documents)
+        while batch := list(islice(documents, self.batch_size)):
+            yield from self._batch(batch)
+
+    def _batch(self, batch: list[SourceDocument]) -> Iterator[Record]:
+        readable = [d for d in batch if not d.errors]
+        try:
+            docs = dict(zip(map(id, readable), self.nlp.pipe(self._make_doc(d) for d in readable)))
+        except Exception:  # one bad document must not sink the batch: redo one by one
+            docs = {}
+        for document in batch:
+            if document.errors:
+                yield self._failed(document, document.errors)
+                continue
+            try:
+                doc = docs.get(id(document)) or self.nlp(self._make_doc(document))
+                yield self._record(document, doc)
+            except Exception as exc:  # noqa: BLE001 - reported in the record, the run goes on
+                error = ErrorInfo(stage="extract", message=f"{type(exc).__name__}: {exc}")
+                yield self._failed(document, [error])
+
+    def _make_doc(self, document: SourceDocument) -> Doc:
+        doc = self.nlp.make_doc(document.text)
+        doc._.publication_types = list(document.metadata.get("publication_types") or [])
+        return doc
+
+    def _record(self, document: SourceDocument, doc: Doc) -> Record:
+        return Record(
+            id=document.id,
+            source=document.source,
+            title=document.title.strip(),
+            text=doc.text,
+            metadata=_metadata(document.metadata),
+            design=doc._.design or Design(),
+            sample_size=doc._.sample_size or SampleSize(),
+            interventions=doc._.interventions or [],
+            endpoints=doc._.endpoints or [],
+            p_values=doc._.p_values or [],
+        )
+
+    @staticmethod
+    def _failed(document: SourceDocument, errors: list[ErrorInfo]) -> Record:
+        return Record(id=document.id, source=document.source, title=document.title.strip(),
+                      text=document.text, metadata=_metadata(document.metadata), errors=errors)
+
+
+def _metadata(raw: dict) -> Metadata:
+    """Source metadata as the schema wants it; a malformed field is kept as given under `raw_`."""
+    try:
+        return Metadata.model_validate(raw)
+    except ValidationError as exc:
+        bad = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
+        clean = {k: v for k, v in raw.items() if k not in bad}
+        return Metadata.model_validate({**clean, **{f"raw_{k}": raw[k] for k in bad}})
