@@ -53,7 +53,8 @@ class EndpointFinder:
             if phrase:
                 out.append((phrase, "other"))
         for m in self.subject_cue.finditer(sent.text):
-            out += [(p, "other") for p in self._list_before(doc, sent, sent.start_char + m.start())]
+            verb = sent.start_char + m.start() + len(m.group()) - len(m.group().lstrip())
+            out += [(p, "other") for p in self._list_before(doc, sent, verb)]
         return out
 
     def _list_after(self, doc: Doc, sent: Span, char: int) -> list[Span]:
@@ -92,7 +93,7 @@ class EndpointFinder:
             if doc[k].text in {";", ":"}:
                 start = k + 1
                 break
-        clause = doc[start:end_token.i + (doc[end_token.i].idx < char)]
+        clause = doc[start:end_token.i]
         intro = self.intro.match(clause.text)
         if intro:
             first = token_at(doc, clause.start_char + intro.end())

@@ -79,7 +79,7 @@ def _add(doc: PubTatorDocument, kind: str, rest: str) -> None:
         cols = rest.split("\t")
         if len(cols) >= 4 and cols[0].isdigit() and cols[1].isdigit():
             doc.mentions.append(Mention(int(cols[0]), int(cols[1]), cols[2], cols[3], tuple(cols[4:])))
-        elif len(cols) >= 2 and not cols[0].isdigit():
+        elif len(cols) >= 3 and not cols[0].isdigit():
             doc.relations.append(tuple(cols))
         else:
             raise ValueError("not a mention or relation line")

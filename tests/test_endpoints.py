@@ -1,0 +1,49 @@
+"""Endpoints on real abstract sentences: concise outcome phrases with their stated role."""
+
+SEED_004_ENDPOINTS = (
+    "The primary endpoints were safety and tolerability, and the secondary endpoint was the rate of change in "
+    "the Revised Amyotrophic Lateral Sclerosis Functional Rating Scale (ALSFRS-R) score."
+)
+
+
+def items(nlp, text):
+    return [(e.name, e.role) for e in nlp(text)._.endpoints]
+
+
+def test_primary_and_secondary_endpoints(nlp):
+    assert items(nlp, SEED_004_ENDPOINTS) == [
+        ("safety and tolerability", "primary"),
+        ("rate of change in the Revised Amyotrophic Lateral Sclerosis Functional Rating Scale (ALSFRS-R) score",
+         "secondary"),
+    ]
+
+
+def test_primary_objective_stops_before_the_regimen(nlp):
+    text = ("The primary objective of this study (NCT01884571) was to assess the rate of clinical response to the "
+            "same immunosuppressive regimen using basiliximab, tacrolimus, mycophenolate, and prednisone.")
+    assert items(nlp, text) == [("rate of clinical response", "primary")]
+
+
+def test_list_before_assessment_verb_is_split(nlp):
+    text = ("In addition, serum tumor necrosis factor-α (TNF-α), interleukin-6 (IL-6), sphingosine-1-phosphate (S1P), "
+            "cerebrospinal fluid chitotriosidase-1 (CHIT-1), and neurofilament light chain (NfL) levels were evaluated.")
+    assert items(nlp, text) == [
+        ("serum tumor necrosis factor-α (TNF-α)", "other"),
+        ("interleukin-6 (IL-6)", "other"),
+        ("sphingosine-1-phosphate (S1P)", "other"),
+        ("cerebrospinal fluid chitotriosidase-1 (CHIT-1)", "other"),
+        ("neurofilament light chain (NfL) levels", "other"),
+    ]
+
+
+def test_difference_cue_and_generic_subjects_dropped(nlp):
+    text = ("Clinical outcome measures and biospecimens were collected before, during, and after the treatment regimen. "
+            "No difference in mean ALSFRS-R slope was seen in the treatment period compared to the pretreatment "
+            "period (p = 0.200).")
+    assert items(nlp, text) == [("ALSFRS-R slope", "other")]
+
+
+def test_spans_index_the_text(nlp):
+    doc = nlp(SEED_004_ENDPOINTS)
+    for endpoint in doc._.endpoints:
+        assert doc.text[endpoint.span.start:endpoint.span.end] == endpoint.span.text == endpoint.name

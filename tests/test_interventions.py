@@ -1,0 +1,73 @@
+"""Interventions on real abstract sentences: names without dose or route, kind, role, one per intervention."""
+import pytest
+
+SEED_000_REGIMEN = (
+    "The primary objective of this study (NCT01884571) was to assess the rate of clinical response to the "
+    "same immunosuppressive regimen using basiliximab, tacrolimus, mycophenolate, and prednisone in people with ALS."
+)
+SEED_004 = (
+    "We conducted a single-center open phase II clinical trial to evaluate the safety and clinical effects of "
+    "repeated intravenous injections of an allogenic Muse cell-based product, CL2020, in patients with ALS. "
+    "Five patients with ALS received CL2020 intravenously once a month for a total of six doses. "
+    "The CL2020 treatment was highly tolerated without serious side effects."
+)
+
+
+def items(nlp, text):
+    return [(i.name, i.kind, i.role) for i in nlp(text)._.interventions]
+
+
+def test_regimen_list_gives_each_agent_once(nlp):
+    assert items(nlp, SEED_000_REGIMEN) == [
+        ("basiliximab", "biological", "experimental"),
+        ("tacrolimus", "drug", "experimental"),
+        ("mycophenolate", "drug", "experimental"),
+        ("prednisone", "drug", "experimental"),
+    ]
+
+
+def test_code_name_joins_its_descriptor_as_one_cell_therapy(nlp):
+    doc = nlp(SEED_004)
+    assert items(nlp, SEED_004) == [("CL2020", "cell-therapy", "experimental")]
+    span = doc._.interventions[0].span
+    assert doc.text[span.start:span.end] == "CL2020"
+
+
+def test_earlier_study_is_not_this_studys_intervention(nlp):
+    text = ("Participants in the first-in-human trial of intra-spinal allogeneic stem cell therapy for ALS "
+            "received immunosuppression, and one participant saw dramatic improvement across multiple outcome measures.")
+    assert items(nlp, text) == []
+
+
+def test_doses_and_routes_are_not_part_of_names_and_comparator_is_control(nlp):
+    text = ("Patients were randomly allocated to receive either 0.2 mg/kg oral clonidine or 2 mg oral midazolam. "
+            "Sedation was deeper in the clonidine group compared to the midazolam group (P = 0.042).")
+    assert items(nlp, text) == [("clonidine", "drug", "experimental"), ("midazolam", "drug", "control")]
+
+
+def test_placebo_saline_and_control_group_drug(nlp):
+    text = ("Patients in the experiment group received β-asarone 10 mg/d, tenuigenin 10 mg/d, and memantine 5–20 mg/d. "
+            "Patients in the control group only received memantine 5–20 mg/d.")
+    assert items(nlp, text) == [
+        ("β-asarone", "drug", "experimental"),
+        ("tenuigenin", "drug", "experimental"),
+        ("memantine", "drug", "control"),
+    ]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Fifty-four patients were randomly allocated to two groups of 27 patients who received hypertonic saline 5% "
+     "(2.3 ml/kg) or received normal saline (13 ml/kg).",
+     [("hypertonic saline", "drug", "experimental"), ("normal saline", "placebo", "control")]),
+    ("A total of 282 patients were randomised to 10 cc NaCl 0.9%, 10 cc Bupivacaine 0.5% or 10 cc Ropivacaine "
+     "0.75%, compared against placebo.",
+     [("Bupivacaine", "drug", "experimental"), ("Ropivacaine", "drug", "experimental"),
+      ("placebo", "placebo", "control")]),
+])
+def test_trial_arms(nlp, text, expected):
+    assert items(nlp, text) == expected
+
+
+def test_words_with_drug_endings_are_not_drugs(nlp):
+    text = "Serum creatinine and routine laboratory values were determined at baseline in all patients who were randomized."
+    assert items(nlp, text) == []
