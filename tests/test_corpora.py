@@ -23,7 +23,7 @@ def test_parse_abst_sections_and_body_cut():
     text = ("TITLE: \nA trial\n\n\n\nABSTRACT.BACKGROUND:\nWhy.\n\nABSTRACT.RESULTS:.\nP < 0.05.\nMore.\n\n"
             "ABSTRACT.CLINICALTRIALS.GOV IDENTIFIER.\nNCT01234567\n\nBODY.INTRODUCTION.\nLong text.\n")
     assert parse_abst(text) == (
-        "A trial", "BACKGROUND: Why.\nRESULTS: P < 0.05. More.\nCLINICALTRIALS.GOV IDENTIFIER: NCT01234567")
+        "A trial", "BACKGROUND: Why.\nRESULTS: P < 0.05.\nMore.\nCLINICALTRIALS.GOV IDENTIFIER: NCT01234567")
 
 
 def test_parse_abst_without_sections():
@@ -32,8 +32,9 @@ def test_parse_abst_without_sections():
 
 
 def test_parse_abst_bare_section_and_text_before_sections():
-    text = "TITLE.\nT\n\n\nLead sentence.\nABSTRACT.\nPurpose: x.\n\nABSTRACT.EMPTY.\n\nBODY.\n"
-    assert parse_abst(text) == ("T", "Lead sentence.\nPurpose: x.")
+    text = ("TITLE.\nT\n\n\nLead sentence.\nABSTRACT.\nPurpose: x.\n\nABSTRACT.ABSTRACT:\nABSTRACT.EMPTY.\n\n"
+            "ABSTRACT.ABSTRACT.AIM.\nY.\nBODY.\n")
+    assert parse_abst(text) == ("T", "Lead sentence.\nPurpose: x.\nAIM: Y.")
 
 
 def test_parse_abst_empty_title():
@@ -72,10 +73,20 @@ def test_evidence_inference_splits_are_disjoint(corpora):
     assert all(i.startswith("PMC") for i in splits["test"])
 
 
-def test_no_abstract_keeps_body_out(corpora):
-    for path in sorted((corpora / ABSTRACTS).glob("PMC10*.abst"))[:50]:
-        _, abstract = read_abst(path)
-        assert "BODY." not in abstract and "ABSTRACT." not in abstract.split("\n")[0][:9]
+def test_abst_without_abstract_header(corpora):
+    assert "PMC5707237" in training_ids(corpora)
+    title, abstract = read_abst(abst_path(corpora, "PMC5707237"))
+    assert title == ("Increased brain connectivity and activation after cognitive rehabilitation in "
+                     "Parkinson\u2019s disease: a randomized controlled trial")
+    assert abstract.startswith("Cognitive rehabilitation programs have demonstrated efficacy in improving")
+    assert "\n" not in abstract and len(abstract) == 1898
+
+
+def test_no_headers_leak_into_any_abstract(corpora):
+    for path in sorted((corpora / ABSTRACTS).glob("*.abst")):
+        title, abstract = read_abst(path)
+        assert "\n" not in title
+        assert not any(line.startswith(("TITLE", "ABSTRACT.", "BODY.")) for line in abstract.split("\n")), path
 
 
 # --- PubTator ----------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from extract.gold import GoldDocument, load_gold
 from extract.scoring import (
@@ -85,6 +87,21 @@ def test_greedy_is_one_to_one_and_deterministic():
     assert greedy_match(["aspirin", "aspirin"], [["aspirin"], ["aspirin"]]) == [(0, 0, 1.0), (1, 1, 1.0)]
     assert greedy_match(["aspirin", "aspirin"], [["aspirin"]]) == [(0, 0, 1.0)]
     assert greedy_match([], [["aspirin"]]) == []
+
+
+_names = st.lists(st.sampled_from(["insulin", "glargine", "placebo", "of", "pain", "score", "vas"]),
+                  min_size=1, max_size=3).map(" ".join)
+
+
+@given(st.lists(_names, max_size=5), st.lists(st.lists(_names, min_size=1, max_size=2), max_size=5))
+def test_greedy_is_one_to_one_and_maximal(preds, gold_names):
+    pairs = greedy_match(preds, gold_names)
+    assert len({i for i, _, _ in pairs}) == len({j for _, j, _ in pairs}) == len(pairs)
+    assert all(best_similarity(preds[i], gold_names[j]) == sim for i, j, sim in pairs)
+    assert [sim for _, _, sim in pairs] == sorted((sim for _, _, sim in pairs), reverse=True)
+    free_p = set(range(len(preds))) - {i for i, _, _ in pairs}
+    free_g = set(range(len(gold_names))) - {j for _, j, _ in pairs}
+    assert not any(best_similarity(preds[i], gold_names[j]) is not None for i in free_p for j in free_g)
 
 
 # --- metrics -----------------------------------------------------------------------------------------

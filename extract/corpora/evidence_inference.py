@@ -20,10 +20,11 @@ _SEPARATORS = ".: \t\u2002\u00a0"  # trailing section-name punctuation ("RESULTS
 def parse_abst(text: str) -> tuple[str, str]:
     """(title, abstract) of an `.abst` text.
 
-    The title is the first block (up to a blank line) after the `TITLE.`/`TITLE:` line. Each
-    `ABSTRACT.<SECTION>.` block becomes one "SECTION: text" line (text alone for a bare `ABSTRACT.`);
-    text between the title and the first section, or all of it when there is no section, is kept as
-    plain lines. Everything from the first `BODY.` line on is dropped; lines are stripped.
+    The title is the first block (up to a blank line) after the `TITLE.`/`TITLE:` line, its lines
+    joined by spaces. The abstract keeps the non-blank source lines up to the first `BODY.` line,
+    stripped and joined by "\n"; an `ABSTRACT.<SECTION>.` header becomes a "SECTION: " prefix on
+    the line after it (none for a bare `ABSTRACT.`; `ABSTRACT.ABSTRACT.X.` reads as `ABSTRACT.X.`).
+    Text before the first section, or without any section, is kept as it is.
     """
     lines = text.replace("\r\n", "\n").split("\n")
     title: list[str] = []
@@ -37,21 +38,26 @@ def parse_abst(text: str) -> tuple[str, str]:
         while pos < len(lines) and lines[pos].strip() and not _is_header(lines[pos]):
             title.append(lines[pos].strip())
             pos += 1
-    blocks: list[tuple[Optional[str], list[str]]] = [(None, [])]
+    out: list[str] = []
+    section = ""
     for line in lines[pos:]:
         if line.startswith(_BODY):
             break
         if line.startswith(_SECTION):
-            blocks.append((line[len(_SECTION):].rstrip(_SEPARATORS).strip(), []))
+            section = _section_name(line)
         elif line.strip():
-            blocks[-1][1].append(line.strip())
-    out = []
-    for section, body in blocks:
-        if section is None:
-            out.extend(body)
-        elif body:
-            out.append(f"{section}: {' '.join(body)}" if section else " ".join(body))
+            out.append(f"{section}: {line.strip()}" if section else line.strip())
+            section = ""
     return " ".join(title), "\n".join(out)
+
+
+def _section_name(header: str) -> str:
+    """"ABSTRACT.RESULTS:." -> "RESULTS"; a repeated "ABSTRACT." prefix and a bare "ABSTRACT" give way."""
+    name = header
+    while name.startswith(_SECTION):
+        name = name[len(_SECTION):]
+    name = name.rstrip(_SEPARATORS).strip()
+    return "" if name == "ABSTRACT" else name
 
 
 def _is_header(line: str) -> bool:

@@ -66,7 +66,7 @@ def parse_text(text: str) -> tuple[str, str, dict]:
 
 def read_text(head: bytes, stream: BinaryIO, source: str, stem: str) -> Iterator[SourceDocument]:
     """The one document of a text file, id = file stem."""
-    data = head + stream.read(MAX_TEXT_BYTES + 1 - len(head))
+    data = stream.read(MAX_TEXT_BYTES + 1)  # the stream starts at byte 0; `head` is its prefix
     if len(data) > MAX_TEXT_BYTES:
         raise ReadError(f"text file larger than {MAX_TEXT_BYTES // (1024 * 1024)} MiB: not one abstract")
     check_not_binary(data)
