@@ -291,3 +291,11 @@ def test_render_table():
     details = render_table(r, details=True).split("\n\n")[-1].splitlines()
     assert details == ["A: design_labels missed: double-blind", "A: phase gold None predicted 2",
                        "B: missing from results"]
+
+
+def test_greedy_prefers_the_prediction_that_names_the_item_over_an_alias():
+    from extract.scoring.names import greedy_match
+
+    preds = ["immune markers", "peripheral regulatory T-cell populations"]
+    golds = [["peripheral regulatory T-cell populations", "immune markers"]]
+    assert greedy_match(preds, golds) == [(1, 0, 1.0)]

@@ -1,5 +1,6 @@
 """Every reported p-value, each occurrence in text order, with its comparator and value.
 
+`PValue.text` is the span as written (Unicode spaces shown as plain spaces, see `display_text`).
 Works on characters (the tokenizer keeps "p<0.05" whole): one regular expression built from
 `rules/p_values.yml` finds MARKER [QUALIFIER] COMPARATOR VALUE ("P < .001", "p-value of 0.03",
 "P for trend = 0.02", "ps ≤ 0.029", "P = 2 × 10−4"), a second one picks up the further values the
@@ -120,8 +121,8 @@ class PValueExtractor:
     def __call__(self, doc: Doc) -> Doc:
         found = self.find(doc.text, _sentence_bounds(doc))
         doc._.p_values = [
-            PValue(text=doc.text[f.start:f.end], comparator=f.comparator, value=f.value,
-                   span=evidence(doc, f.start, f.end))
+            PValue(text=display_text(doc.text[f.start:f.end]), comparator=f.comparator,
+                   value=f.value, span=evidence(doc, f.start, f.end))
             for f in found
         ]
         return doc
@@ -187,6 +188,16 @@ class PValueExtractor:
             sentence = text[s_start:s_end]
             return any(p.search(sentence) for p in self.def_sentence)
         return False
+
+
+_SPACES = regex.compile(r"[^\S\n\r\t]")
+
+
+def display_text(span_text: str) -> str:
+    """The p-value as written, with each Unicode space (thin, no-break...) shown as a plain space,
+    one for one ("p\u2009=\u20090.200" -> "p = 0.200"; "P =  .048" keeps its two spaces). The
+    evidence span keeps the exact characters."""
+    return _SPACES.sub(" ", span_text)
 
 
 def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:

@@ -53,19 +53,21 @@ def greedy_match(preds: Sequence[str], golds: Sequence[Sequence[str]]) -> list[t
     """One-to-one matching: (pred index, gold index, similarity), best pairs first.
 
     `golds[j]` lists the names of gold item j (name first, then aliases). Ties go to the earlier gold
-    item, then the earlier prediction.
+    item, then the earlier prediction; among equal scores a match on the gold name goes before a match
+    on an alias, so an alias does not take the prediction that names the item itself.
     """
     pairs = []
     for i, pred in enumerate(preds):
         for j, names in enumerate(golds):
             score = best_similarity(pred, names)
             if score is not None:
-                pairs.append((-score, j, i))
+                on_name = similarity(tokens(pred), tokens(names[0])) or 0.0
+                pairs.append((-score, -on_name, j, i))
     pairs.sort()
     used_p: set[int] = set()
     used_g: set[int] = set()
     out = []
-    for neg, j, i in pairs:
+    for neg, _, j, i in pairs:
         if i not in used_p and j not in used_g:
             used_p.add(i)
             used_g.add(j)
