@@ -47,3 +47,15 @@ def test_spans_index_the_text(nlp):
     doc = nlp(SEED_004_ENDPOINTS)
     for endpoint in doc._.endpoints:
         assert doc.text[endpoint.span.start:endpoint.span.end] == endpoint.span.text == endpoint.name
+
+
+def test_shared_head_and_arm_phrase_and_baseline_variables(nlp):
+    text = ("Age, sex, systolic and diastolic blood pressure and heart rate were assessed in all patients. "
+            "The total effective rate in the observation group was increased and mortality was decreased.")
+    assert items(nlp, text) == [
+        ("systolic blood pressure", "other"),
+        ("diastolic blood pressure", "other"),
+        ("heart rate", "other"),
+        ("total effective rate", "other"),
+        ("mortality", "other"),
+    ]

@@ -2,6 +2,8 @@
 and analysis cues, and before assessment verbs ("… levels were evaluated"); one entry per endpoint."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import regex
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -12,6 +14,13 @@ from .extensions import evidence
 from .phrases import PhraseReader, split_list, token_at
 
 ROLE_RANK = {"primary": 0, "secondary": 1, "other": 2}
+
+
+class Phrase(NamedTuple):
+    """An endpoint name and the span it stands on (the span may hold only part of a shared-head name)."""
+
+    name: str
+    span: Span
 
 
 @Language.factory("extract_endpoints", default_config={"rules": "endpoints.yml"})
@@ -32,32 +41,34 @@ class EndpointFinder:
         self.unsplit = frozenset(p.lower() for p in data["unsplit"])
         self.excluded = frozenset(p.lower() for p in data["not_endpoints"])
         self.max_tokens = data["max_tokens"]
+        self.arm_words = frozenset(data["arm_words"])
+        self.keep_words = frozenset(data["keep_words"])
         self.reader = PhraseReader(data["boundary_words"], data["leading_drop"], max_tokens=self.max_tokens,
                                    allow_brackets=True, keep=data["keep_words"])
 
     def __call__(self, doc: Doc) -> Doc:
-        found: list[tuple[Span, str]] = []
+        found: list[tuple[Phrase, str]] = []
         for sent in doc.sents:
             found += self._sentence(doc, sent)
         doc._.endpoints = self._merge(doc, found)
         return doc
 
-    def _sentence(self, doc: Doc, sent: Span) -> list[tuple[Span, str]]:
+    def _sentence(self, doc: Doc, sent: Span) -> list[tuple[Phrase, str]]:
         out = []
         for role, cue in self.role_cues:
             for m in cue.finditer(sent.text):
                 out += [(p, role) for p in self._list_after(doc, sent, sent.start_char + m.end())]
         for m in self.object_cue.finditer(sent.text):
             token = token_at(doc, sent.start_char + m.end())
-            phrase = token is not None and self.reader.forward(doc, token.i, sent.end)
+            phrase = token is not None and self._read(doc, token.i, sent.end)
             if phrase:
-                out.append((phrase, "other"))
+                out.append((Phrase(phrase.text, phrase), "other"))
         for m in self.subject_cue.finditer(sent.text):
             verb = sent.start_char + m.start() + len(m.group()) - len(m.group().lstrip())
             out += [(p, "other") for p in self._list_before(doc, sent, verb)]
         return out
 
-    def _list_after(self, doc: Doc, sent: Span, char: int) -> list[Span]:
+    def _list_after(self, doc: Doc, sent: Span, char: int) -> list[Phrase]:
         """The endpoint list after a role cue: phrases joined by commas and "and", up to a clause end."""
         token = token_at(doc, char)
         phrases, i = [], token.i if token is not None else sent.end
@@ -81,9 +92,17 @@ class EndpointFinder:
             n = len(protected.split())
             if doc[i:i + n].text.lower() == protected:
                 return doc[i:i + n]
-        return self.reader.forward(doc, i, end)
+        return self._read(doc, i, end)
 
-    def _list_before(self, doc: Doc, sent: Span, char: int) -> list[Span]:
+    def _read(self, doc: Doc, i: int, end: int) -> Span | None:
+        """A phrase, less a trailing "in the … group" that names a study arm."""
+        phrase = self.reader.forward(doc, i, end)
+        if phrase is not None and phrase.end < end and doc[phrase.end].lower_ in self.arm_words:
+            cut = next((k for k in range(phrase.end - 1, phrase.start, -1) if doc[k].lower_ in {"in", "of"}), None)
+            phrase = doc[phrase.start:cut] if cut is not None else None
+        return phrase
+
+    def _list_before(self, doc: Doc, sent: Span, char: int) -> list[Phrase]:
         """The subject list before an assessment verb, from the clause start."""
         end_token = token_at(doc, char)
         if end_token is None:
@@ -100,28 +119,43 @@ class EndpointFinder:
             clause = doc[first.i:clause.end] if first is not None and first.i < clause.end else clause
         if len(clause) == 0 or len(clause) > 3 * self.max_tokens:
             return []
-        return [p for part in self._split(clause) if (p := self.reader.forward(doc, part.start, part.end))]
+        out = []
+        for part in self._split(clause):
+            phrase = self._read(doc, part.span.start, part.span.end)
+            if phrase is not None:
+                out.append(part if phrase == part.span else Phrase(phrase.text, phrase))
+        return out
 
-    def _split(self, phrase: Span) -> list[Span]:
+    def _split(self, phrase: Span) -> list[Phrase]:
+        """Members of a list; a lone modifier shares the next member's head ("systolic and diastolic
+        blood pressure" → "systolic blood pressure", "diastolic blood pressure")."""
         if phrase.text.lower() in self.unsplit:
-            return [phrase]
-        return split_list(phrase)
+            return [Phrase(phrase.text, phrase)]
+        parts = split_list(phrase)
+        out = []
+        for k, part in enumerate(parts):
+            nxt = parts[k + 1] if k + 1 < len(parts) else None
+            if len(part) == 1 and nxt is not None and len(nxt) >= 2 and part[0].is_lower and part[0].is_alpha:
+                out.append(Phrase(f"{part.text} {nxt[1:].text}", part))
+            else:
+                out.append(Phrase(part.text, part))
+        return out
 
-    def _merge(self, doc: Doc, found: list[tuple[Span, str]]) -> list[Endpoint]:
-        kept: list[list] = []  # [key tokens, span, role]
-        for span, role in sorted(found, key=lambda f: f[0].start_char):
-            name = span.text.strip()
+    def _merge(self, doc: Doc, found: list[tuple[Phrase, str]]) -> list[Endpoint]:
+        kept: list[list] = []  # [key tokens, phrase, role]
+        for phrase, role in sorted(found, key=lambda f: f[0].span.start_char):
+            name = phrase.name.strip()
             if name.lower() in self.excluded or not any(c.isalpha() for c in name):
                 continue
             key = _tokens(name)
             same = next((k for k in kept if _same(k[0], key)), None)
             if same is None:
-                kept.append([key, span, role])
+                kept.append([key, phrase, role])
             elif ROLE_RANK[role] < ROLE_RANK[same[2]]:
-                same[1], same[2] = span, role
-        kept.sort(key=lambda k: k[1].start_char)
-        return [Endpoint(name=span.text, role=role, span=evidence(doc, span.start_char, span.end_char))
-                for _, span, role in kept]
+                same[1], same[2] = phrase, role
+        kept.sort(key=lambda k: k[1].span.start_char)
+        return [Endpoint(name=p.name, role=role, span=evidence(doc, p.span.start_char, p.span.end_char))
+                for _, p, role in kept]
 
 
 def _tokens(name: str) -> frozenset:
