@@ -103,6 +103,21 @@ def test_publication_types_glued_to_banners_and_in_any_casing():
     assert (title, abstract) == ("A trial title.", "We randomized 40 adults.")
 
 
+def test_phrases_are_only_cut_where_they_stand_alone_or_glued_to_the_ends():
+    raw = ("Add likelihood ratios matter.\n\nAdd likeAdd dislikeWe measured x.\nThe end.Add to saved papers\n"
+           "A line with Add like inside.\n")
+    assert parse_text(raw)[:2] == (
+        "Add likelihood ratios matter.", "We measured x.\nThe end.\nA line with Add like inside.")
+
+
+def test_long_whitespace_runs_stay_fast():
+    import time
+
+    started = time.monotonic()
+    parse_text("Title.\n\nAdd" + " " * 50_000 + "x\n" + "a" + "\t " * 50_000 + "b")
+    assert time.monotonic() - started < 2
+
+
 def test_parse_text_matches_the_file_reader():
     raw = SEED_000.read_text(encoding="utf-8")
     [doc] = read(SEED_000)
@@ -145,6 +160,8 @@ def test_copyright_lines_are_dropped_but_a_leading_marker_does_not_cut():
      "macromolecular structure. Biopython now contains a parser for PDB files."),
     ("Title line\r\n\r\nFirst line\r\nsecond line\r\n", "Title line", "First line\nsecond line"),
     ("  \n\nA title.\n\n\n\nPara one.\n\n\nPara two.  \n", "A title.", "Para one.\n\nPara two."),
+    ("A title.\n\nAbstract\n\nBACKGROUND: Why.", "A title.", "BACKGROUND: Why."),
+    ("Abstract:\nWe enrolled 20.", "", "We enrolled 20."),
     ("", "", ""),
 ])
 def test_plain_text_title_and_abstract(raw, title, abstract):
@@ -268,6 +285,25 @@ def test_pubmed_xml_medline_date_and_missing_parts(tmp_path):
     assert errors(docs[2]) == "article without PMID" and docs[2].title == "No PMID."
     assert docs[3].title == "Title with italic and H2O."
     assert docs[3].abstract == "BACKGROUND: Why.\nRESULTS: What < 0.05."
+
+
+def test_book_articles_and_medline_citation_sets(tmp_path):
+    book = tmp_path / "book.xml"
+    book.write_bytes(b'<?xml version="1.0"?><PubmedArticleSet><PubmedBookArticle><BookDocument>'
+                     b'<PMID Version="1">20301295</PMID><Book><BookTitle>GeneReviews</BookTitle><PubDate>'
+                     b'<Year>1993</Year></PubDate></Book><ArticleTitle>ALS Overview</ArticleTitle><Abstract>'
+                     b'<AbstractText Label="CLINICAL CHARACTERISTICS">ALS is rare.</AbstractText></Abstract>'
+                     b'<PublicationType UI="D016454">Review</PublicationType></BookDocument>'
+                     b'</PubmedBookArticle></PubmedArticleSet>')
+    [doc] = read(book)
+    assert (doc.id, doc.title, doc.abstract) == ("20301295", "ALS Overview",
+                                                 "CLINICAL CHARACTERISTICS: ALS is rare.")
+    assert doc.metadata == {"publication_types": ["Review"], "pmid": "20301295", "year": 1993}
+    citations = tmp_path / "citations.xml"
+    citations.write_bytes(b"<MedlineCitationSet>" + b"".join(
+        b"<MedlineCitation><PMID>%d</PMID><Article><ArticleTitle>T%d.</ArticleTitle></Article>"
+        b"</MedlineCitation>" % (n, n) for n in (1, 2)) + b"</MedlineCitationSet>")
+    assert [(d.id, d.title) for d in read(citations)] == [("1", "T1."), ("2", "T2.")]
 
 
 def test_malformed_xml_gives_an_error_record_and_the_next_file_still_reads(tmp_path):

@@ -1,11 +1,389 @@
-"""PLACEHOLDER: design component (being written)."""
+"""Study design: labels from the schema's vocabulary, trial phase and registry numbers, with evidence.
+
+Cues, context words and tables are data in `rules/design.yml` and `rules/design_patterns.jsonl`; this module
+only applies them. A cue counts only where it is about *this* study (see the comments in design.yml): not
+in background sentences, not in clauses about earlier or future studies, not under negation, and not
+when its phrase names other studies ("randomized controlled trials"). Publication types from the source
+header add labels (and a phase) without evidence spans.
+"""
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass, field
+
+import regex
 from spacy.language import Language
-from ..schema import Design
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from .. import rules
+from ..schema import Design, DesignLabel, Phase, Span
+from .extensions import evidence
+
+LABELS: tuple[str, ...] = typing.get_args(DesignLabel)
+PHASES: tuple[str, ...] = typing.get_args(Phase)
+_LABEL_ORDER = {label: i for i, label in enumerate(LABELS)}
+_PUNCT_FILLERS = frozenset({",", "-", "–", "‐", "—", "/", "&"})
+# Words that may stand between a negator and the cue it negates ("not a randomized", "not be blinded").
+_NEGATION_GAP = frozenset({"a", "an", "the", "be", "been", "being", "was", "were", "is", "are", "fully",
+                           "truly", "formally", "properly", "adequately", "-"})
+# Clause openers that may start a this-study clause within a sentence ("Unlike X, WE ...").
+_CLAUSE_SPLITTERS = frozenset({",", ";", ":", "but", "whereas", "while", "although", "however", "and"})
 
 
-@Language.factory("extract_design")
-def make_design(nlp, name):
-    def component(doc):
-        doc._.design = Design()
+@Language.factory("extract_design", default_config={"rules": "design.yml"})
+def make_design(nlp: Language, name: str, rules: str) -> "DesignExtractor":
+    return DesignExtractor(nlp, rules)
+
+
+@dataclass
+class _Found:
+    """Where the text supports one label: strong and weak cue spans (character offsets)."""
+
+    strong: list[tuple[int, int]] = field(default_factory=list)
+    weak: list[tuple[int, int]] = field(default_factory=list)
+
+
+class DesignExtractor:
+    """Sets `doc._.design` from rule cues in the text and the document's publication types."""
+
+    def __init__(self, nlp: Language, rules_file: str = "design.yml"):
+        cfg = rules.load(rules_file)
+        self.cues: list[dict] = rules.load(cfg["patterns"])
+        self.cue_matcher = Matcher(nlp.vocab, validate=True)
+        for i, cue in enumerate(self.cues):
+            if cue["label"] not in LABELS:
+                raise ValueError(f"{cfg['patterns']}: unknown design label {cue['label']!r}")
+            self.cue_matcher.add(f"cue{i}", [cue["pattern"]])
+        self.context_matcher = Matcher(nlp.vocab, validate=True)
+        for kind, patterns in cfg["context"].items():
+            self.context_matcher.add(kind, patterns)
+
+        def words(key: str) -> frozenset[str]:
+            return frozenset(str(w).lower() for w in cfg[key])
+
+        self.heads = words("heads")
+        self.plural_heads = words("plural_heads")
+        self.fillers = words("fillers")
+        self.np_modifiers = words("np_modifiers")
+        self.negators = words("negators")
+        self.max_head_distance = int(cfg["max_head_distance"])
+        self.negation_window = int(cfg["negation_window"])
+        self.negated_labels = dict(cfg.get("negated_labels") or {})
+        self.header_re = regex.compile(cfg["sections"]["header_regex"])
+        self.background_headers = tuple(h.upper() for h in cfg["sections"]["background"])
+        self.positional_max = float(cfg["positional_background_max"])
+        self.phase_re = regex.compile(cfg["phase"]["regex"])
+        self.numerals = {str(k).lower(): str(v) for k, v in cfg["phase"]["numerals"].items()}
+        self.registrations = [(regex.compile(r["regex"]), r["format"]) for r in cfg["registrations"]]
+        self.publication_types = {k.lower(): (v or {}) for k, v in cfg["publication_types"].items()}
+        self.implies = {k: list(v) for k, v in (cfg.get("implies") or {}).items()}
+        self.overrides = {k: list(v) for k, v in (cfg.get("overrides") or {}).items()}
+        self.weak_dropped_by = list(cfg.get("weak_dropped_by") or [])
+        self.review_labels = set(cfg.get("review_labels") or [])
+        self.review_keeps = set(cfg.get("review_keeps") or [])
+        for table in (self.implies, self.overrides):
+            for key, values in table.items():
+                bad = [x for x in (key, *values) if x not in LABELS]
+                if bad:
+                    raise ValueError(f"{rules_file}: unknown design labels {bad}")
+
+    # ------------------------------------------------------------------ the component
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.design = self.extract(doc)
         return doc
-    return component
+
+    def extract(self, doc: Doc) -> Design:
+        if not len(doc):
+            return Design(**self._from_header(doc, {}, None, []))
+        ctx = _Context(self, doc)
+        found: dict[str, _Found] = {}
+        cue_tokens = ctx.cue_tokens
+        for match_id, start, end in ctx.cue_matches:
+            cue = self.cues[int(doc.vocab.strings[match_id][3:])]
+            label = self._check(ctx, start, end, cue, cue_tokens)
+            if label is None:
+                continue
+            spans = found.setdefault(label, _Found())
+            (spans.weak if cue.get("weak") else spans.strong).append(
+                (doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
+        phase, phase_span = self._phase(ctx, cue_tokens)
+        registrations, reg_spans = self._registrations(doc.text)
+        review = ctx.review or any(label in found for label in self.review_labels)
+        return Design(**self._from_header(doc, self._resolve(found, review), (phase, phase_span),
+                                          reg_spans, registrations))
+
+    # ------------------------------------------------------------------ cues in context
+    def _check(self, ctx: "_Context", start: int, end: int, cue: dict, cue_tokens: set[int]) -> str | None:
+        """The label a cue match gives in its context, or None when it is not about this study."""
+        label = cue["label"]
+        if ctx.blocked(start, end):
+            return None
+        head = self._head(ctx, end, cue_tokens)
+        if cue.get("head") == "required" and head is None:
+            return None
+        if not self._about_this_study(ctx, start, end, head, cue_tokens):
+            return None
+        if cue.get("context") == "allocation" and not ctx.sentence_has(start, "allocation"):
+            return None
+        if self._negated(ctx.doc, start, ctx.sent_start(start)):
+            return self.negated_labels.get(label)
+        return label
+
+    def _about_this_study(self, ctx: "_Context", start: int, end: int, head: int | None,
+                          cue_tokens: set[int]) -> bool:
+        doc = ctx.doc
+        if head is not None and doc[head].lower_ in self.plural_heads:
+            return False          # "randomized controlled trials": other studies
+        if doc[end - 1].lower_ in self.plural_heads:
+            return False
+        if self._modified(ctx, start, cue_tokens):
+            return False          # "previous randomized trial", "larger double-blind studies"
+        return ctx.this_study(start)
+
+    def _head(self, ctx: "_Context", end: int, cue_tokens: set[int]) -> int | None:
+        """The design noun closing the phrase that starts before `end`, skipping other design words."""
+        doc, limit = ctx.doc, ctx.sent_end(end - 1)
+        j = end
+        while j < limit and j - end < self.max_head_distance:
+            tok = doc[j]
+            low = tok.lower_
+            if low in self.heads:
+                return j
+            if low in self.fillers or tok.text in _PUNCT_FILLERS or j in cue_tokens or tok.is_space:
+                j += 1
+                continue
+            return None
+        return None
+
+    def _modified(self, ctx: "_Context", start: int, cue_tokens: set[int]) -> bool:
+        doc, floor = ctx.doc, ctx.sent_start(start)
+        j = start - 1
+        while j >= floor and start - j <= self.max_head_distance:
+            tok = doc[j]
+            low = tok.lower_
+            if low in self.np_modifiers:
+                return True
+            if low in self.fillers or tok.text in _PUNCT_FILLERS or j in cue_tokens:
+                j -= 1
+                continue
+            return False
+        return False
+
+    def _negated(self, doc: Doc, start: int, floor: int) -> bool:
+        j = start - 1
+        while j >= floor and start - j <= self.negation_window:
+            low = doc[j].lower_
+            if low in self.negators:
+                return True
+            if low not in _NEGATION_GAP:
+                return False
+            j -= 1
+        return False
+
+    # ------------------------------------------------------------------ phase and registrations
+    def _phase(self, ctx: "_Context", cue_tokens: set[int]) -> tuple[str | None, tuple[int, int] | None]:
+        doc = ctx.doc
+        for m in self.phase_re.finditer(doc.text):
+            value = self._phase_value(m.group("a"), m.group("b"))
+            if value is None:
+                continue
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is None or not len(span):
+                continue
+            start, end = span.start, span.end
+            if ctx.blocked(start, end):
+                continue
+            head = self._head(ctx, end, cue_tokens)
+            if head is None or not self._about_this_study(ctx, start, end, head, cue_tokens):
+                continue
+            if self._negated(doc, start, ctx.sent_start(start)):
+                continue
+            return value, (m.start(), m.end())
+        return None, None
+
+    def _phase_value(self, a: str, b: str | None) -> str | None:
+        first = self.numerals.get(a.lower())
+        if first is None:
+            return None
+        if b is None:
+            value = first
+        else:
+            second = self.numerals.get(b.lower())
+            value = first if second in (None, first) else f"{first}/{second}"
+        return value if value in PHASES else None
+
+    def _registrations(self, text: str) -> tuple[list[str], list[tuple[int, int]]]:
+        hits: list[tuple[int, int, str]] = []
+        for pattern, fmt in self.registrations:
+            for m in pattern.finditer(text):
+                hits.append((m.start(), m.end(), fmt.format(**m.groupdict())))
+        hits.sort()
+        ids: list[str] = []
+        spans: list[tuple[int, int]] = []
+        for start, end, reg in hits:
+            if reg not in ids:
+                ids.append(reg)
+                spans.append((start, end))
+        return ids, spans
+
+    # ------------------------------------------------------------------ labels
+    def _resolve(self, found: dict[str, _Found], review: bool) -> dict[str, tuple[int, int] | None]:
+        """Text labels after weak cues, reviews and overrides: label -> first evidence span."""
+        drop_weak = any(found.get(x) and found[x].strong for x in self.weak_dropped_by)
+        labels: dict[str, tuple[int, int] | None] = {}
+        for label, spans in found.items():
+            candidates = spans.strong + ([] if drop_weak else spans.weak)
+            if candidates:
+                labels[label] = min(candidates, key=lambda se: (se[0], -se[1]))
+        if review:
+            labels = {k: v for k, v in labels.items() if k in self.review_keeps}
+        return labels
+
+    def _from_header(self, doc: Doc, labels: dict, phase_info, reg_spans: list, registrations=None) -> dict:
+        labels = dict(labels)
+        phase, phase_span = phase_info if phase_info else (None, None)
+        header_phase = None
+        review = False
+        for pub_type in doc._.publication_types or []:
+            entry = self.publication_types.get(str(pub_type).strip().lower())
+            if not entry:
+                continue
+            for label in entry.get("labels") or []:
+                labels.setdefault(label, None)
+            header_phase = header_phase or entry.get("phase")
+            review = review or bool(entry.get("review"))
+        if review:
+            labels = {k: v for k, v in labels.items() if k in self.review_keeps or v is None}
+        # implications, to a fixed point; implied labels share their source's evidence
+        changed = True
+        while changed:
+            changed = False
+            for source, targets in self.implies.items():
+                if source in labels:
+                    for target in targets:
+                        if target not in labels:
+                            labels[target] = labels[source]
+                            changed = True
+        for winner, losers in self.overrides.items():
+            if winner in labels:
+                for loser in losers:
+                    labels.pop(loser, None)
+        phase = phase or (str(header_phase) if header_phase is not None else None)
+        spans = {span for span in labels.values() if span is not None} | set(reg_spans)
+        if phase_span is not None and phase is not None:
+            spans.add(phase_span)
+        return {
+            "labels": sorted(labels, key=_LABEL_ORDER.__getitem__),
+            "phase": phase if phase in PHASES else None,
+            "registrations": list(registrations or []),
+            "evidence": [evidence(doc, s, e) for s, e in sorted(spans)],
+        }
+
+
+class _Context:
+    """Per-document facts the checks share: sentences, sections, clauses and context matches."""
+
+    def __init__(self, ex: DesignExtractor, doc: Doc):
+        self.doc = doc
+        self.sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        self.sent_index = [0] * len(doc)
+        for i, sent in enumerate(self.sents):
+            for t in range(sent.start, sent.end):
+                self.sent_index[t] = i
+        self.cue_matches = ex.cue_matcher(doc)
+        self.cue_tokens = {t for _, s, e in self.cue_matches for t in range(s, e)}
+        self.kinds: dict[str, list[tuple[int, int]]] = {}
+        for match_id, start, end in ex.context_matcher(doc):
+            self.kinds.setdefault(doc.vocab.strings[match_id], []).append((start, end))
+        self.blockers = self.kinds.get("blocker", [])
+        self.this_tokens = {t for s, e in self.kinds.get("this_study", []) for t in range(s, e)}
+        self.this_starts = {s for s, _ in self.kinds.get("this_study", [])}
+        self._sections(ex)
+        self._clauses()
+        self.review = any(not self.background[self.sent_index[s]] for s, _ in self.kinds.get("review", []))
+
+    # sentences
+    def sent_start(self, token: int) -> int:
+        return self.sents[self.sent_index[token]].start
+
+    def sent_end(self, token: int) -> int:
+        return self.sents[self.sent_index[token]].end
+
+    def sentence_has(self, token: int, kind: str) -> bool:
+        i = self.sent_index[token]
+        return any(self.sent_index[s] == i for s, _ in self.kinds.get(kind, []))
+
+    def blocked(self, start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in self.blockers)
+
+    def this_study(self, token: int) -> bool:
+        """False when the token's sentence is background or its clause is about another study."""
+        if self.background[self.sent_index[token]]:
+            return False
+        clause = self.clause[token]
+        return not self.clause_other[clause] or self.clause_this[clause]
+
+    def _sections(self, ex: DesignExtractor) -> None:
+        """Marks background sentences: a background section, or (no headers) before the first anchor."""
+        doc, n = self.doc, len(self.sents)
+        title_end = doc.text.find("\n\n")
+        in_title = [0 <= s.start_char < title_end for s in self.sents]
+        has_this = [False] * n
+        for t in self.this_tokens:
+            has_this[self.sent_index[t]] = True
+        anchor = list(has_this)
+        for s, _ in self.kinds.get("anchor", []):
+            anchor[self.sent_index[s]] = True
+        headers: list[str | None] = []
+        header_len: list[int] = []
+        for sent in self.sents:
+            m = ex.header_re.match(sent.text)
+            headers.append((m.group("h") or m.group("w")).strip().upper() if m else None)
+            header_len.append(m.end() if m else 0)
+        for s, _ in self.kinds.get("objective", []):
+            i = self.sent_index[s]
+            if doc[s].idx - self.sents[i].start_char <= header_len[i] + 1:
+                anchor[i] = True
+        self.background = [False] * n
+        abstract = [i for i in range(n) if not in_title[i]]
+        if not abstract:
+            return
+        if headers[abstract[0]] is not None:
+            section_bg = False
+            for i in abstract:
+                if headers[i] is not None:
+                    section_bg = headers[i].startswith(ex.background_headers)
+                self.background[i] = section_bg and not has_this[i]
+            return
+        first = next((k for k, i in enumerate(abstract) if anchor[i]), None)
+        if first is not None and first <= max(1.0, ex.positional_max * len(abstract)):
+            for i in abstract[:first]:
+                self.background[i] = True
+
+    def _clauses(self) -> None:
+        """Splits sentences into clauses at ';' and where a this-study clause begins after a comma or
+        conjunction; marks clauses with other/future-study and this-study matches."""
+        doc = self.doc
+        self.clause = [0] * len(doc)
+        clause = 0
+        for sent in self.sents:
+            clause += 1
+            for t in range(sent.start, sent.end):
+                tok = doc[t]
+                nxt = t + 1
+                while nxt < sent.end and doc[nxt].text in (",", ":"):
+                    nxt += 1
+                if t > sent.start and (tok.text == ";" or (tok.lower_ in _CLAUSE_SPLITTERS
+                                                           and nxt in self.this_starts)):
+                    clause += 1
+                self.clause[t] = clause
+        total = clause + 1
+        self.clause_other = [False] * total
+        self.clause_this = [False] * total
+        for kind in ("other_study", "future_study"):
+            for s, e in self.kinds.get(kind, []):
+                for t in range(s, e):
+                    self.clause_other[self.clause[t]] = True
+        for t in self.this_tokens:
+            self.clause_this[self.clause[t]] = True

@@ -1,11 +1,456 @@
-"""PLACEHOLDER: sample_size component (being written)."""
+"""Sample size: how many participants (or animals) the study has, and how many were enrolled,
+randomized, analyzed and completed.
+
+Character-level: count mentions ("Thirty-one participants", "(n = 24)", "41 were randomized",
+"18 out of 31 patients", "3 groups of 35 each") are found with the patterns of
+`rules/sample_size.yml`, each gets cue classes from the words around it within its sentence
+(doc.sents), sentences combine arm sizes into totals, and `n` is chosen by the cue priority the rules
+file documents. Evidence spans are the mentions used.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+import regex
 from spacy.language import Language
-from ..schema import SampleSize
+from spacy.tokens import Doc
+
+from .. import numbers, rules
+from ..schema import MAX_SAMPLE_SIZE, SampleSize
+from .extensions import evidence
+
+FIELDS = ("enrolled", "randomized", "analyzed", "completed")
+_FLAGS = regex.IGNORECASE
 
 
-@Language.factory("extract_sample_size")
-def make_sample_size(nlp, name):
-    def component(doc):
-        doc._.sample_size = SampleSize()
+@Language.factory("extract_sample_size", default_config={"rules": "sample_size.yml"})
+def make_sample_size(nlp: Language, name: str, rules: str) -> "SampleSizeExtractor":
+    return SampleSizeExtractor(rules)
+
+
+@dataclass
+class Mention:
+    """A count in the text. `parts` are the evidence spans (character offsets)."""
+
+    value: int
+    start: int
+    end: int
+    kind: str
+    sent: int
+    noun: Optional[str] = None
+    mods: str = ""
+    secondary: bool = False
+    arm: bool = False
+    subgroup: bool = False
+    base: bool = False
+    negative: bool = False
+    per_group: bool = False
+    arm_to: bool = False
+    cues: set = field(default_factory=set)
+    parts: list = field(default_factory=list)
+
+    def spans(self) -> list[tuple[int, int]]:
+        return self.parts or [(self.start, self.end)]
+
+
+def _words(items: Iterable[str]) -> str:
+    """An alternation of literal words/phrases, longest first, blanks matching 1-3 spaces."""
+    out = []
+    for w in sorted(set(items), key=len, reverse=True):
+        out.append(r"\s{1,3}".join(regex.escape(part) for part in w.split()))
+    return "|".join(out)
+
+
+def _noun_key(noun: Optional[str]) -> Optional[str]:
+    if noun is None:
+        return None
+    n = regex.sub(r"\s+", " ", noun.lower())
+    return n[:-1] if n.endswith("s") else n
+
+
+class SampleSizeExtractor:
+    """Sets `doc._.sample_size` to a `SampleSize`."""
+
+    def __init__(self, rules_file: str = "sample_size.yml"):
+        data = rules.load(rules_file)
+        self.priority: list[list[str]] = [list(level) for level in data["priority"]]
+        self.nouns = [n.lower() for n in data["participant_nouns"]]
+        self.secondary_nouns = [n.lower() for n in data["secondary_nouns"]]
+        before = data["number_before"]
+        fill = {
+            "{INT}": f"(?:{before}{numbers.INTEGER})",
+            "{DIGITS}": numbers.DIGITS,
+            "{WORDNUM}": numbers.WORD_NUMBER,
+            "{NOUN}": _words(self.nouns),
+            "{SECONDARY}": _words(self.secondary_nouns),
+            "{STOP}": _words(data["stop_words"]),
+            "{NUMBER_AFTER}": data["number_after"],
+        }
+
+        def compile_(pattern: str) -> regex.Pattern:
+            for key, value in fill.items():
+                pattern = pattern.replace(key, value)
+            return regex.compile(pattern, _FLAGS)
+
+        self.re = {
+            name: compile_(data[name])
+            for name in ("noun", "secondary", "n_equals", "verb", "fraction", "slash_fraction",
+                         "fraction_follow", "arm_to", "groups_of", "group_count", "alternative",
+                         "per_group_after", "arm_after", "arm_before", "owner_stop", "owner_arm",
+                         "owner_subgroup", "year_before", "year_after", "modifier_negative",
+                         "modifier_subgroup", "modifier_analyzed", "case_count_before",
+                         "case_count_after", "background_sentence")
+        }
+        self.noun_re = compile_(r"\b(?:{NOUN})\b")
+        self.case_report = [compile_(p) for p in data["case_report"]]
+        self.cues = {
+            name: {side: [compile_(p) for p in spec.get(side, [])] for side in ("after", "before")}
+            for name, spec in data["cues"].items()
+        }
+
+    # -- component -------------------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.sample_size = self.extract(doc.text, _sentence_bounds(doc), doc)
         return doc
-    return component
+
+    def extract(self, text: str, sentences: Optional[list[tuple[int, int]]] = None,
+                doc: Optional[Doc] = None) -> SampleSize:
+        bounds = sentences or [(0, len(text))]
+        mentions = self.mentions(text, bounds)
+        result = self.choose(text, bounds, mentions)
+        spans = sorted({s for s in result.pop("_spans")})
+        ev = [evidence(doc, s, e) if doc is not None else _span(text, s, e) for s, e in spans]
+        return SampleSize(**result, evidence=ev)
+
+    # -- mentions --------------------------------------------------------------------------------
+    def mentions(self, text: str, bounds: list[tuple[int, int]]) -> list[Mention]:
+        starts = [s for s, _ in bounds]
+
+        def sent_of(pos: int) -> int:
+            return max(bisect.bisect_right(starts, pos) - 1, 0)
+
+        found: list[Mention] = []
+        claimed: dict[int, Mention] = {}  # number start -> mention
+
+        def add(m: Mention, num_start: int) -> Optional[Mention]:
+            if num_start in claimed:
+                return None
+            claimed[num_start] = m
+            found.append(m)
+            return m
+
+        for m in self.re["noun"].finditer(text):
+            value = self._count(text, m, "num")
+            if value is not None:
+                add(Mention(value, m.start(), m.end(), "noun", sent_of(m.start()),
+                            noun=m.group("noun"), mods=m.group("mods")), m.start("num"))
+        for m in self.re["secondary"].finditer(text):
+            value = self._count(text, m, "num")
+            if value is not None:
+                add(Mention(value, m.start(), m.end(), "noun", sent_of(m.start()),
+                            noun=m.group("noun"), mods=m.group("mods"), secondary=True),
+                    m.start("num"))
+        for m in self.re["n_equals"].finditer(text):
+            value = numbers.parse_int(m.group("num"))
+            if value is None or value > MAX_SAMPLE_SIZE:
+                continue
+            mention = add(Mention(value, m.start(), m.end(), "n_equals", sent_of(m.start()),
+                                  per_group=bool(m.group("per"))), m.start("num"))
+            if mention is not None:
+                self._owner(text, bounds[mention.sent][0], mention, claimed)
+        for m in self.re["verb"].finditer(text):
+            value = self._count(text, m, "num")
+            if value is not None:
+                add(Mention(value, m.start("num"), m.end("num"), "verb", sent_of(m.start()),
+                            mods=m.group("mods")), m.start("num"))
+        for m in self.re["arm_to"].finditer(text):
+            value = self._count(text, m, "num")
+            if value is not None:
+                if m.start("num") in claimed:
+                    claimed[m.start("num")].arm_to = True
+                else:
+                    add(Mention(value, m.start("num"), m.end("num"), "arm_to",
+                                sent_of(m.start()), arm_to=True), m.start("num"))
+        self._fractions(text, found, claimed, sent_of)
+        self._groups_of(text, found, claimed, sent_of)
+        found.sort(key=lambda x: (x.start, x.end))
+        self._context(text, bounds, found)
+        return found
+
+    def _count(self, text: str, m, group: str) -> Optional[int]:
+        """The count of a matched number, or None for years and impossible values."""
+        raw = m.group(group)
+        value = numbers.parse_int(raw)
+        if value is None or value > MAX_SAMPLE_SIZE:
+            return None
+        if len(raw) == 4 and raw.isdigit() and 1900 <= value <= 2099:
+            before = text[max(0, m.start(group) - 20):m.start(group)]
+            after = text[m.end(group):m.end(group) + 12]
+            if self.re["year_before"].search(before) or self.re["year_after"].match(after):
+                return None
+        return value
+
+    def _owner(self, text: str, sent_start: int, mention: Mention, claimed: dict) -> None:
+        """Classify "(n = X)" by the phrase before it."""
+        start = mention.start
+        if start > 0 and text[start - 1] == "(":
+            start -= 1
+        lo = max(sent_start, start - 80)
+        owner = text[lo:start]
+        stops = list(self.re["owner_stop"].finditer(owner))
+        if stops:
+            owner = owner[stops[-1].end():]
+        owner_start = start - len(owner)
+        if self.re["owner_arm"].search(owner):
+            mention.arm = True
+        elif self.re["owner_subgroup"].search(owner) or any(
+                owner_start <= pos < start for pos in claimed if claimed[pos] is not mention):
+            mention.subgroup = True
+        else:
+            nouns = list(self.noun_re.finditer(owner))
+            if nouns:
+                mention.noun = nouns[-1].group()
+
+    def _fractions(self, text: str, found: list, claimed: dict, sent_of) -> None:
+        for name in ("fraction", "slash_fraction"):
+            for m in self.re[name].finditer(text):
+                x, y = numbers.parse_int(m.group("x")), numbers.parse_int(m.group("y"))
+                if x is None or y is None or x > y or y < 2:
+                    continue
+                tail = m.groupdict().get("tail")
+                if not tail and not self.re["fraction_follow"].match(text[m.end():m.end() + 40]):
+                    continue
+                base = claimed.get(m.start("y"))
+                if base is not None:
+                    base.base = True
+                if m.start("x") in claimed:
+                    claimed[m.start("x")].subgroup = True
+                    continue
+                claimed[m.start("x")] = mention = Mention(
+                    x, m.start(), m.end(), "fraction", sent_of(m.start()), subgroup=True)
+                found.append(mention)
+
+    def _groups_of(self, text: str, found: list, claimed: dict, sent_of) -> None:
+        for m in self.re["groups_of"].finditer(text):
+            g, each = numbers.parse_int(m.group("g")), numbers.parse_int(m.group("m"))
+            if not g or not each or g > 20:
+                continue
+            inner = claimed.get(m.start("m"))
+            if inner is not None:
+                inner.arm = True
+            found.append(Mention(g * each, m.start(), m.end(), "product", sent_of(m.start()),
+                                 parts=[(m.start(), m.end())]))
+
+    def _context(self, text: str, bounds: list, found: list[Mention]) -> None:
+        """Cue classes and flags from the words around each mention."""
+        tops = _top_level(found)
+        for m in found:
+            s_start, s_end = bounds[m.sent]
+            nxt = [t[0] for t in tops if t[0] >= m.end]
+            prv = [t[1] for t in tops if t[1] <= m.start]
+            a_end = min([s_end, m.end + 250] + nxt[:1])
+            b_start = max([s_start, m.start - 150] + prv[-1:])
+            after, before = text[m.end:max(a_end, m.end)], text[b_start:m.start]
+            sentence = text[s_start:s_end]
+            if m.kind == "product":
+                m.cues = self._sentence_cues(sentence)
+                continue
+            for name, sides in self.cues.items():
+                if any(p.search(after) for p in sides["after"]) or any(
+                        p.search(before) for p in sides["before"]):
+                    m.cues.add(name)
+            if self.re["background_sentence"].search(sentence):
+                m.negative = True
+            if "negative" in m.cues or (m.mods and self.re["modifier_negative"].search(m.mods)):
+                m.negative = True
+            if m.mods and self.re["modifier_subgroup"].search(m.mods):
+                m.subgroup = True
+            if m.mods and self.re["modifier_analyzed"].search(m.mods):
+                m.cues.add("analyzed")
+            if regex.match(r"\s{0,2}\(\s{0,2}\d{1,3}(?:[.\u00b7]\d{1,2})?\s{0,2}%", after):
+                m.subgroup = True
+            if m.kind == "noun":
+                if self.re["per_group_after"].match(after):
+                    m.per_group = True
+                if self.re["arm_after"].match(after) or self.re["arm_before"].search(before):
+                    m.arm = True
+                if m.secondary and _noun_key(m.noun) == "case" and (
+                        self.re["case_count_before"].search(before)
+                        or self.re["case_count_after"].match(after)):
+                    m.secondary = False
+            if m.base:
+                m.cues = {c for c in m.cues if c == "negative"}
+
+    def _sentence_cues(self, sentence: str) -> set:
+        return {name for name, sides in self.cues.items()
+                if name not in ("negative", "completed", "analyzed")
+                and any(p.search(sentence) for p in sides["after"])}
+
+    # -- combining and choosing ------------------------------------------------------------------
+    def _combine(self, text: str, bounds: list, found: list[Mention]) -> list[Mention]:
+        extra: list[Mention] = []
+        by_sent: dict[int, list[Mention]] = {}
+        for m in found:
+            by_sent.setdefault(m.sent, []).append(m)
+        for i, ms in by_sent.items():
+            sentence = text[bounds[i][0]:bounds[i][1]]
+            # "24 to A and 24 to B": arm sizes only when there are two or more
+            arm_tos = [m for m in ms if m.arm_to]
+            for m in arm_tos:
+                if len(arm_tos) >= 2:
+                    m.arm = True
+                elif m.kind == "arm_to":
+                    m.negative = True
+            countable = [m for m in ms if m.kind in ("noun", "n_equals", "verb", "arm_to")
+                         and not (m.negative or m.subgroup or m.base or m.per_group)
+                         and not m.cues & {"completed", "analyzed"}]
+            persons = [m for m in countable if not m.secondary]
+            # a count equal to the sum of two or more later counts is their total
+            for m in persons:
+                later = [o for o in persons if o.start > m.start and not o.arm]
+                if len(later) >= 2 and sum(o.value for o in later) == m.value:
+                    for o in later:
+                        o.arm = True
+            arms = [m for m in persons if m.arm]
+            totals = [m for m in persons if not m.arm]
+            if len(arms) >= 2 and not any(t.value >= sum(a.value for a in arms) for t in totals):
+                extra.append(self._sum(arms, self._sentence_cues(sentence) | _union(arms)))
+            # per-group sizes times the number of groups
+            for m in ms:
+                if m.per_group and not m.negative:
+                    groups = self._group_count(text, bounds, i)
+                    if groups:
+                        n, span = groups
+                        extra.append(Mention(m.value * n, m.start, m.end, "product", i,
+                                             cues=self._sentence_cues(sentence),
+                                             parts=[(m.start, m.end)] + ([span] if span else [])))
+            # counts of different nouns joined by "and": "135 cases and 467 controls"
+            has_controls = any(_noun_key(m.noun) == "control" for m in countable)
+            chainable = [m for m in countable if not m.arm
+                         and (not m.secondary or (has_controls and _noun_key(m.noun) == "case"))]
+            chain: list[Mention] = []
+            for m in chainable:
+                if chain and self._coordinated(text, chain[-1], m) and _noun_key(m.noun) not in {
+                        _noun_key(c.noun) for c in chain if c.noun is not None} - {None}:
+                    chain.append(m)
+                    continue
+                if len(chain) >= 2:
+                    extra.append(self._sum(chain, _union(chain)))
+                chain = [m]
+            if len(chain) >= 2:
+                extra.append(self._sum(chain, _union(chain)))
+        return extra
+
+    @staticmethod
+    def _sum(parts: list[Mention], cues: set) -> Mention:
+        spans = [s for p in parts for s in p.spans()]
+        return Mention(sum(p.value for p in parts), parts[0].start, parts[-1].end, "sum",
+                       parts[0].sent, cues=set(cues) - {"negative"}, parts=spans)
+
+    def _coordinated(self, text: str, a: Mention, b: Mention) -> bool:
+        between = text[a.end:b.start]
+        return (len(between) <= 100 and ";" not in between
+                and bool(regex.search(r"\band\b|,|\bplus\b|\bas\s+well\s+as\b", between))
+                and not regex.search(r"\b(?:of|among|whom|including|than|which|who)\b",
+                                     between, _FLAGS))
+
+    def _group_count(self, text: str, bounds: list, i: int) -> Optional[tuple[int, Optional[tuple]]]:
+        s_start, s_end = bounds[i]
+        m = self.re["group_count"].search(text, s_start, s_end)
+        if m is None:
+            m = self.re["group_count"].search(text)
+        if m is not None:
+            g = numbers.parse_int(m.group("g"))
+            if g and 2 <= g <= 20:
+                return g, (m.start(), m.end())
+        alternatives = len(self.re["alternative"].findall(text[s_start:s_end]))
+        return (alternatives + 1, None) if alternatives else None
+
+    def choose(self, text: str, bounds: list, found: list[Mention]) -> dict:
+        found = found + self._combine(text, bounds, found)
+        result: dict = {k: None for k in ("n", *FIELDS)}
+        chosen: list[Mention] = []
+        totals = [m for m in found if not (m.negative or m.subgroup or m.arm or m.per_group)]
+        for name in ("randomized", "enrolled"):
+            ms = [m for m in totals if name in m.cues and not m.base and not m.secondary]
+            if ms:
+                best = max(ms, key=lambda m: m.value)
+                result[name] = best.value
+                chosen.append(best)
+        for name in ("analyzed", "completed"):
+            ms = [m for m in found if name in m.cues and not m.negative and not m.base
+                  and not m.arm]
+            if ms:
+                best = max(ms, key=lambda m: m.value)
+                result[name] = best.value
+                chosen.append(best)
+
+        def level(m: Mention) -> str:
+            if m.secondary:
+                return "secondary"
+            for names in self.priority:
+                for name in names:
+                    if name in m.cues:
+                        return name
+            if m.cues & {"completed", "analyzed"}:
+                return "completed"
+            return "plain"
+
+        n_mention: Optional[Mention] = None
+        for names in self.priority:
+            if "secondary" in names and n_mention is None:
+                case = self._case_report(text)
+                if case is not None:
+                    result["n"] = 1
+                    chosen.append(Mention(1, case[0], case[1], "case", 0))
+                    break
+            ms = [m for m in totals if level(m) in names]
+            if ms:
+                n_mention = max(ms, key=lambda m: (m.value, -m.start))
+                break
+        if n_mention is not None:
+            result["n"] = n_mention.value
+            chosen.append(n_mention)
+        result["_spans"] = [s for m in chosen for s in m.spans()]
+        return result
+
+    def _case_report(self, text: str) -> Optional[tuple[int, int]]:
+        for p in self.case_report:
+            m = p.search(text)
+            if m:
+                return m.start(), m.end()
+        return None
+
+
+def _union(ms: Iterable[Mention]) -> set:
+    out: set = set()
+    for m in ms:
+        out |= m.cues
+    return out
+
+
+def _top_level(found: list[Mention]) -> list[tuple[int, int]]:
+    """The mention spans not inside another mention, in order."""
+    spans = sorted({(m.start, m.end) for m in found}, key=lambda s: (s[0], -s[1]))
+    out: list[tuple[int, int]] = []
+    for s in spans:
+        if out and s[0] < out[-1][1]:
+            if s[1] > out[-1][1]:
+                out[-1] = (out[-1][0], s[1])
+            continue
+        out.append(s)
+    return out
+
+
+def _span(text: str, start: int, end: int):
+    from ..schema import Span
+
+    return Span(start=start, end=end, text=text[start:end])
+
+
+def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    if not len(doc) or not doc.has_annotation("SENT_START"):
+        return [(0, len(doc.text))]
+    return [(s.start_char, s.end_char) for s in doc.sents]

@@ -28,7 +28,7 @@ _OPEN, _CLOSE = "\x01", "\x02"
 _BREAK_BEFORE_TIGHT = re.compile(rf"\s*\n\s*(?={_OPEN})")
 _INSIDE_TIGHT = re.compile(rf"(?<={_OPEN})\s+|\s+(?={_CLOSE})")
 _MARKS = re.compile(f"[{_OPEN}{_CLOSE}]")
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"[ \t\r\n]{2,}|[\t\r\n]")  # layout whitespace; NBSP, thin space... are kept
 
 
 def read_pubmed_xml(head: bytes, stream: BinaryIO, source: str, stem: str) -> Iterator[SourceDocument]:
@@ -135,10 +135,21 @@ def flatten(elem: Optional[Element]) -> str:
     """Text of an element with inline markup (<i>, <sup>, MathML...) flattened, spaces collapsed."""
     if elem is None:
         return ""
+    if not len(elem):
+        return _squeeze(elem.text or "")
     parts: list[str] = []
     _collect(elem, parts)
-    text = _INSIDE_TIGHT.sub("", _BREAK_BEFORE_TIGHT.sub("", "".join(parts)))
-    return _SPACES.sub(" ", _MARKS.sub("", text)).strip()
+    text = "".join(parts)
+    if _OPEN in text:
+        text = _MARKS.sub("", _INSIDE_TIGHT.sub("", _BREAK_BEFORE_TIGHT.sub("", text)))
+    return _squeeze(text)
+
+
+def _squeeze(text: str) -> str:
+    """Layout whitespace (newlines, tabs, runs of spaces) to one space; a cheap test skips the regex."""
+    if "\n" in text or "\t" in text or "\r" in text or "  " in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip(" ")
 
 
 def _collect(elem: Element, parts: list[str]) -> None:

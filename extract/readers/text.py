@@ -22,15 +22,14 @@ MAX_TITLE_LINES = 3
 _SENTENCE_BREAK = re.compile(r"[.?!]\s+[A-Z]")
 _OPEN_ENDING = re.compile(r"[,;:(\[\-\u2013\u2014/&]$|\b(?:and|or|of|the|a|an|in|for|with|to)$")
 _STARTS_SENTENCE = re.compile(r"[A-Z0-9\"'(\[\u201c]")
+_ABSTRACT_LABEL = re.compile(r"abstract\s*[:.]?", re.IGNORECASE)
 _ALL_CAPS_LABEL = re.compile(r"[A-Z][A-Z0-9&/,()'\-]*(?: [A-Z0-9&/,()'\-]+){0,4}\s*:")
 
 
 @dataclass(frozen=True)
 class _Rules:
     cut_markers: frozenset
-    only_phrases: re.Pattern
-    lead_phrases: re.Pattern
-    trail_phrases: re.Pattern
+    phrases: re.Pattern
     drop_line: re.Pattern
     heading: re.Pattern
 
@@ -48,9 +47,7 @@ def _rules() -> _Rules:
     headings = "|".join(_phrase(h) for h in sorted(data["section_headings"], key=len, reverse=True))
     return _Rules(
         cut_markers=frozenset(key(m) for m in data["cut_markers"]),
-        only_phrases=re.compile(rf"(?:\s*(?:{phrases}))+\s*"),
-        lead_phrases=re.compile(rf"\s*(?:(?:{phrases})\s*)+(?![a-z])"),
-        trail_phrases=re.compile(rf"(?:\s*(?:{phrases}))+\s*$"),
+        phrases=re.compile(phrases),
         drop_line=re.compile("|".join(f"(?:{p})" for p in data["line_patterns"]), re.IGNORECASE),
         heading=re.compile(rf"(?:{headings})\s*(?:[:.]|$)", re.IGNORECASE),
     )
@@ -101,10 +98,21 @@ def _strip_phrases(line: str, rules: _Rules) -> Optional[str]:
     """The line without site phrases glued to its ends; None when it held nothing else."""
     if not line.strip():
         return line
-    if rules.only_phrases.fullmatch(line):
+    found = list(rules.phrases.finditer(line))
+    if not found:
+        return line
+    start, first = 0, 0  # phrases glued at the start: only whitespace between them
+    while first < len(found) and not line[start:found[first].start()].strip():
+        start, first = found[first].end(), first + 1
+    if start and line[start:].strip() == "":
         return None
-    line = rules.lead_phrases.sub("", line, count=1) if rules.lead_phrases.match(line) else line
-    return rules.trail_phrases.sub("", line, count=1)
+    while first and line[start:start + 1].islower():  # "Add like" + "lihood": not a phrase after all
+        first -= 1
+        start = found[first - 1].end() if first else 0
+    end, last = len(line), len(found)  # phrases glued at the end
+    while last > first and not line[found[last - 1].end():end].strip():
+        end, last = found[last - 1].start(), last - 1
+    return line[start:end]
 
 
 def _publication_type_header(lines: list[str]) -> tuple[list[str], list[str]]:
@@ -130,7 +138,7 @@ def split_title(lines: list[str]) -> tuple[str, str]:
     first line directly followed by a line that starts a sentence, when the text is not hard-wrapped
     prose (a wrapped line ends mid-sentence or is as long as its neighbours).
     """
-    paragraphs = _paragraphs(lines)
+    paragraphs = _drop_abstract_label(_paragraphs(lines))
     if not paragraphs:
         return "", ""
     first, title = paragraphs[0], ""
@@ -138,7 +146,15 @@ def split_title(lines: list[str]) -> tuple[str, str]:
         title, paragraphs = " ".join(first), paragraphs[1:]
     elif len(first) > 1 and _title_line(first):
         title, paragraphs = first[0], [first[1:]] + paragraphs[1:]
+    paragraphs = _drop_abstract_label(paragraphs)
     return title, "\n\n".join("\n".join(p) for p in paragraphs)
+
+
+def _drop_abstract_label(paragraphs: list[list[str]]) -> list[list[str]]:
+    """Without a bare "Abstract" line at the start (a page's heading, not text)."""
+    if paragraphs and _ABSTRACT_LABEL.fullmatch(paragraphs[0][0]):
+        paragraphs = ([paragraphs[0][1:]] if len(paragraphs[0]) > 1 else []) + paragraphs[1:]
+    return paragraphs
 
 
 def _paragraphs(lines: list[str]) -> list[list[str]]:
