@@ -79,7 +79,11 @@ class _Numbers:
         self.scientific = rf"(?:{mantissa}\s{{0,2}}{times}\s{{0,2}}{power})"
         self.bare_power = rf"(?:{power})"
         self.e_notation = rf"(?:(?P<emant>\d{{1,3}}(?:\.\d{{1,8}})?)\s?[eE]\s?(?P<eexp>{minus}?\s?\d{{1,3}})(?![\w]))"
-        self.decimal = rf"(?:\d{{0,3}}{dec}\d{{1,12}}|0,\d{{1,12}}|\d{{1,3}})(?![.,\u00b7]?\d)"
+        # "0.05", ".05", "0·05", "0,05"; "0. 048" (a tokenizer-split decimal in PubTator text)
+        self.decimal = (
+            rf"(?:\d{{0,3}}{dec}\d{{1,12}}|0,\d{{1,12}}|0\.[ ]\d{{1,12}}|\d{{1,3}})"
+            rf"(?![.,\u00b7]?\d)"
+        )
         self.value = (
             rf"(?:{self.scientific}|{self.e_notation}|{self.bare_power}|{self.decimal})"
         )
@@ -148,6 +152,7 @@ class _Numbers:
         return None
 
     def _decimal_str(self, s: str) -> str:
+        s = s.replace(" ", "")
         for c in self.decimal_chars:
             s = s.replace(c, ".")
         if s.startswith("0,"):

@@ -83,6 +83,7 @@ class PValueExtractor:
             (?P<qual>{qualifier}){{0,2}}
             ["”]?\s{{0,3}}
             (?:(?P<link>(?i:{links}))\b\s{{0,3}})?
+            (?::\s{{0,3}}(?=[<>≤≥]))?
             (?P<cmp>{comparator})?
             \s{{0,3}}
             (?P<val>{value})

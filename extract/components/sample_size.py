@@ -97,9 +97,9 @@ class SampleSizeExtractor:
         self.re = {
             name: compile_(data[name])
             for name in ("noun", "secondary", "n_equals", "verb", "fraction", "slash_fraction",
-                         "fraction_follow", "arm_to", "groups_of", "group_count", "alternative",
+                         "fraction_follow", "subject_verb", "arm_to", "groups_of", "group_count", "alternative",
                          "per_group_after", "arm_after", "arm_before", "owner_stop", "owner_arm",
-                         "owner_subgroup", "year_before", "year_after", "modifier_negative",
+                         "owner_subgroup", "subgroup_percent", "label_before", "year_before", "year_after", "modifier_negative",
                          "modifier_subgroup", "modifier_analyzed", "case_count_before",
                          "case_count_after", "background_sentence")
         }
@@ -133,46 +133,49 @@ class SampleSizeExtractor:
 
         found: list[Mention] = []
         claimed: dict[int, Mention] = {}  # number start -> mention
+        spans: list[tuple[int, int]] = []  # claimed number spans
 
-        def add(m: Mention, num_start: int) -> Optional[Mention]:
-            if num_start in claimed:
+        def add(m: Mention, num_start: int, num_end: int) -> Optional[Mention]:
+            if any(s < num_end and num_start < e for s, e in spans):
                 return None
             claimed[num_start] = m
+            spans.append((num_start, num_end))
             found.append(m)
             return m
 
-        for m in self.re["noun"].finditer(text):
-            value = self._count(text, m, "num")
-            if value is not None:
-                add(Mention(value, m.start(), m.end(), "noun", sent_of(m.start()),
-                            noun=m.group("noun"), mods=m.group("mods")), m.start("num"))
-        for m in self.re["secondary"].finditer(text):
-            value = self._count(text, m, "num")
-            if value is not None:
-                add(Mention(value, m.start(), m.end(), "noun", sent_of(m.start()),
-                            noun=m.group("noun"), mods=m.group("mods"), secondary=True),
-                    m.start("num"))
+        for name, secondary in (("noun", False), ("secondary", True)):
+            for m in self.re[name].finditer(text, overlapped=True):
+                value = self._count(text, m, "num")
+                if value is not None:
+                    add(Mention(value, m.start(), m.end(), "noun", sent_of(m.start()),
+                                noun=m.group("noun"), mods=m.group("mods"), secondary=secondary),
+                        m.start("num"), m.end("num"))
         for m in self.re["n_equals"].finditer(text):
             value = numbers.parse_int(m.group("num"))
             if value is None or value > MAX_SAMPLE_SIZE:
                 continue
             mention = add(Mention(value, m.start(), m.end(), "n_equals", sent_of(m.start()),
-                                  per_group=bool(m.group("per"))), m.start("num"))
+                                  per_group=bool(m.group("per"))), m.start("num"), m.end("num"))
             if mention is not None:
                 self._owner(text, bounds[mention.sent][0], mention, claimed)
-        for m in self.re["verb"].finditer(text):
+        for m in self.re["verb"].finditer(text, overlapped=True):
             value = self._count(text, m, "num")
             if value is not None:
                 add(Mention(value, m.start("num"), m.end("num"), "verb", sent_of(m.start()),
-                            mods=m.group("mods")), m.start("num"))
-        for m in self.re["arm_to"].finditer(text):
+                            mods=m.group("mods")), m.start("num"), m.end("num"))
+        for m in self.re["subject_verb"].finditer(text, overlapped=True):
+            value = self._count(text, m, "num")
+            if value is not None:
+                add(Mention(value, m.start("num"), m.end("num"), "verb", sent_of(m.start()),
+                            cues={"total"}), m.start("num"), m.end("num"))
+        for m in self.re["arm_to"].finditer(text, overlapped=True):
             value = self._count(text, m, "num")
             if value is not None:
                 if m.start("num") in claimed:
                     claimed[m.start("num")].arm_to = True
                 else:
                     add(Mention(value, m.start("num"), m.end("num"), "arm_to",
-                                sent_of(m.start()), arm_to=True), m.start("num"))
+                                sent_of(m.start()), arm_to=True), m.start("num"), m.end("num"))
         self._fractions(text, found, claimed, sent_of)
         self._groups_of(text, found, claimed, sent_of)
         found.sort(key=lambda x: (x.start, x.end))
@@ -184,6 +187,8 @@ class SampleSizeExtractor:
         raw = m.group(group)
         value = numbers.parse_int(raw)
         if value is None or value > MAX_SAMPLE_SIZE:
+            return None
+        if self.re["label_before"].search(text[max(0, m.start(group) - 25):m.start(group)]):
             return None
         if len(raw) == 4 and raw.isdigit() and 1900 <= value <= 2099:
             before = text[max(0, m.start(group) - 20):m.start(group)]
@@ -248,11 +253,15 @@ class SampleSizeExtractor:
         tops = _top_level(found)
         for m in found:
             s_start, s_end = bounds[m.sent]
-            nxt = [t[0] for t in tops if t[0] >= m.end]
+            # a parenthesis right after the mention ("56 patients (49 boys, 7 girls) enrolled")
+            # is skipped: the words after it still belong to the mention
+            a_start = _skip_parenthesis(text, m.end, s_end)
+            nxt = [t[0] for t in tops if t[0] >= a_start]
             prv = [t[1] for t in tops if t[1] <= m.start]
-            a_end = min([s_end, m.end + 250] + nxt[:1])
+            a_end = min([s_end, a_start + 250] + nxt[:1])
             b_start = max([s_start, m.start - 150] + prv[-1:])
-            after, before = text[m.end:max(a_end, m.end)], text[b_start:m.start]
+            after, before = text[a_start:max(a_end, a_start)], text[b_start:m.start]
+            near = text[m.end:max(a_end, m.end)]
             sentence = text[s_start:s_end]
             if m.kind == "product":
                 m.cues = self._sentence_cues(sentence)
@@ -263,23 +272,28 @@ class SampleSizeExtractor:
                     m.cues.add(name)
             if self.re["background_sentence"].search(sentence):
                 m.negative = True
-            if "negative" in m.cues or (m.mods and self.re["modifier_negative"].search(m.mods)):
+            if "negative" in m.cues:
+                m.negative = True
+            if (m.mods and self.re["modifier_negative"].search(m.mods)
+                    and not m.cues & {"randomized", "enrolled", "included"}):
                 m.negative = True
             if m.mods and self.re["modifier_subgroup"].search(m.mods):
                 m.subgroup = True
             if m.mods and self.re["modifier_analyzed"].search(m.mods):
                 m.cues.add("analyzed")
-            if regex.match(r"\s{0,2}\(\s{0,2}\d{1,3}(?:[.\u00b7]\d{1,2})?\s{0,2}%", after):
+            if self.re["subgroup_percent"].match(near):
                 m.subgroup = True
             if m.kind == "noun":
-                if self.re["per_group_after"].match(after):
+                if self.re["per_group_after"].match(near):
                     m.per_group = True
-                if self.re["arm_after"].match(after) or self.re["arm_before"].search(before):
+                if self.re["arm_after"].match(near) or self.re["arm_before"].search(before):
                     m.arm = True
-                if m.secondary and _noun_key(m.noun) == "case" and (
-                        self.re["case_count_before"].search(before)
-                        or self.re["case_count_after"].match(after)):
-                    m.secondary = False
+                if m.secondary and _noun_key(m.noun) == "case":
+                    if (self.re["case_count_before"].search(before)
+                            or self.re["case_count_after"].match(after)):
+                        m.secondary = False
+                    else:
+                        m.cues.add("event")
             if m.base:
                 m.cues = {c for c in m.cues if c == "negative"}
 
@@ -303,6 +317,12 @@ class SampleSizeExtractor:
                     m.arm = True
                 elif m.kind == "arm_to":
                     m.negative = True
+            # owner-less "(n = X)": arm sizes when there are two or more
+            bare = [m for m in ms if m.kind == "n_equals" and m.noun is None
+                    and not (m.arm or m.subgroup or m.per_group or m.negative)]
+            if len(bare) >= 2:
+                for m in bare:
+                    m.arm = True
             countable = [m for m in ms if m.kind in ("noun", "n_equals", "verb", "arm_to")
                          and not (m.negative or m.subgroup or m.base or m.per_group)
                          and not m.cues & {"completed", "analyzed"}]
@@ -331,16 +351,16 @@ class SampleSizeExtractor:
             chainable = [m for m in countable if not m.arm
                          and (not m.secondary or (has_controls and _noun_key(m.noun) == "case"))]
             chain: list[Mention] = []
-            for m in chainable:
-                if chain and self._coordinated(text, chain[-1], m) and _noun_key(m.noun) not in {
-                        _noun_key(c.noun) for c in chain if c.noun is not None} - {None}:
+            last_link = None
+            for m in chainable + [None]:
+                link = self._coordinated(text, chain[-1], m) if chain and m is not None else None
+                if link and _noun_key(m.noun) not in {_noun_key(c.noun) for c in chain} - {None}:
                     chain.append(m)
+                    last_link = link
                     continue
-                if len(chain) >= 2:
+                if len(chain) >= 2 and last_link == "and":
                     extra.append(self._sum(chain, _union(chain)))
-                chain = [m]
-            if len(chain) >= 2:
-                extra.append(self._sum(chain, _union(chain)))
+                chain, last_link = ([m] if m is not None else []), None
         return extra
 
     @staticmethod
@@ -349,12 +369,16 @@ class SampleSizeExtractor:
         return Mention(sum(p.value for p in parts), parts[0].start, parts[-1].end, "sum",
                        parts[0].sent, cues=set(cues) - {"negative"}, parts=spans)
 
-    def _coordinated(self, text: str, a: Mention, b: Mention) -> bool:
+    @staticmethod
+    def _coordinated(text: str, a: Mention, b: Mention) -> Optional[str]:
+        """How counts a and b are joined: "and" (and, plus, as well as), "comma", or None."""
         between = text[a.end:b.start]
-        return (len(between) <= 100 and ";" not in between
-                and bool(regex.search(r"\band\b|,|\bplus\b|\bas\s+well\s+as\b", between))
-                and not regex.search(r"\b(?:of|among|whom|including|than|which|who)\b",
-                                     between, _FLAGS))
+        if len(between) > 100 or ";" in between or regex.search(
+                r"\b(?:of|among|whom|including|than|which|who|were|was|had)\b", between, _FLAGS):
+            return None
+        if regex.search(r"\band\b|\bplus\b|\bas\s+well\s+as\b", between, _FLAGS):
+            return "and"
+        return "comma" if "," in between else None
 
     def _group_count(self, text: str, bounds: list, i: int) -> Optional[tuple[int, Optional[tuple]]]:
         s_start, s_end = bounds[i]
@@ -372,7 +396,8 @@ class SampleSizeExtractor:
         found = found + self._combine(text, bounds, found)
         result: dict = {k: None for k in ("n", *FIELDS)}
         chosen: list[Mention] = []
-        totals = [m for m in found if not (m.negative or m.subgroup or m.arm or m.per_group)]
+        totals = [m for m in found if not (m.negative or m.subgroup or m.arm or m.per_group)
+                  and "event" not in m.cues]
         for name in ("randomized", "enrolled"):
             ms = [m for m in totals if name in m.cues and not m.base and not m.secondary]
             if ms:
@@ -429,6 +454,24 @@ def _union(ms: Iterable[Mention]) -> set:
     for m in ms:
         out |= m.cues
     return out
+
+
+def _skip_parenthesis(text: str, pos: int, end: int, limit: int = 200) -> int:
+    """The position after a bracketed aside starting at `pos` (after blanks), else `pos`."""
+    i = pos
+    while i < end and text[i] in " \t":
+        i += 1
+    if i >= end or text[i] not in "([":
+        return pos
+    depth = 0
+    for j in range(i, min(end, i + limit)):
+        if text[j] in "([":
+            depth += 1
+        elif text[j] in ")]":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+    return pos
 
 
 def _top_level(found: list[Mention]) -> list[tuple[int, int]]:
