@@ -134,6 +134,7 @@ class PValueExtractor:
         bounds = sentences or [(0, len(text))]
         starts = [s for s, _ in bounds]
         out: list[Found] = []
+        defines: dict[int, bool] = {}  # sentence index -> has significance-definition wording
         for m in self.main.finditer(text):
             group = list(self._group(text, m))
             if not group:
@@ -143,6 +144,12 @@ class PValueExtractor:
             s_end = max(s_end, group[-1].end)
             if self._is_definition(text, s_start, s_end, m.start(), group[-1].end, group[0]):
                 continue
+            head = group[0]
+            if head.comparator in ("<", "<=") and head.value in self.thresholds:
+                if i not in defines:
+                    defines[i] = any(p.search(text, s_start, s_end) for p in self.def_sentence)
+                if defines[i]:
+                    continue
             out.extend(group)
         return out
 
@@ -158,7 +165,7 @@ class PValueExtractor:
             return
         yield head
         pos = m.end("val")
-        for _ in range(20):
+        while True:  # each round consumes text, so this ends
             c = self.cont.match(text, pos)
             if not c or not self.list_value_requires.search(c.group("val")):
                 return
@@ -179,16 +186,13 @@ class PValueExtractor:
 
     def _is_definition(self, text: str, s_start: int, s_end: int, start: int, end: int,
                        head: Found) -> bool:
+        """Is the p-value at start:end defined as a significance level by the words around it?
+        (The sentence-wide test for conventional thresholds is in `find`.)"""
         after = text[end:min(s_end, end + 200)]
         if any(p.match(after) for p in self.def_after):
             return True
         before = text[max(s_start, start - 200):start]
-        if any(p.search(before) for p in self.def_before):
-            return True
-        if head.comparator in ("<", "<=") and head.value in self.thresholds:
-            sentence = text[s_start:s_end]
-            return any(p.search(sentence) for p in self.def_sentence)
-        return False
+        return any(p.search(before) for p in self.def_before)
 
 
 _SPACES = regex.compile(r"[^\S\n\r\t]")

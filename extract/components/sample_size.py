@@ -22,6 +22,7 @@ from ..schema import MAX_SAMPLE_SIZE, SampleSize
 from .extensions import evidence
 
 FIELDS = ("enrolled", "randomized", "analyzed", "completed")
+MAX_COUNTS_PER_SENTENCE = 40  # more is a table or a list: no totals or sums are built from it
 _FLAGS = regex.IGNORECASE
 
 
@@ -96,14 +97,18 @@ class SampleSizeExtractor:
 
         self.re = {
             name: compile_(data[name])
-            for name in ("noun", "secondary", "n_equals", "verb", "fraction", "slash_fraction",
-                         "fraction_follow", "subject_verb", "arm_to", "groups_of", "group_count", "alternative",
-                         "per_group_after", "arm_after", "arm_before", "owner_stop", "owner_arm",
-                         "owner_subgroup", "subgroup_percent", "label_before", "year_before", "year_after", "modifier_negative",
-                         "modifier_subgroup", "modifier_analyzed", "case_count_before",
-                         "case_count_after", "background_sentence")
+            for name in (
+                "noun", "secondary", "shared_noun", "n_equals", "n_range_after", "verb", "subject_verb",
+                "per_group", "arm_to", "fraction", "slash_fraction", "fraction_follow", "groups_of",
+                "group_count", "alternative", "per_group_after", "arm_after", "arm_before",
+                "owner_stop", "owner_arm", "owner_subgroup", "subgroup_percent", "label_before",
+                "range_before", "year_before", "year_after", "modifier_negative",
+                "modifier_subgroup", "case_count_before", "case_count_after",
+                "background_sentence",
+            )
         }
         self.noun_re = compile_(r"\b(?:{NOUN})\b")
+        self.modifier_cues = {name: compile_(p) for name, p in data["modifier_cues"].items()}
         self.case_report = [compile_(p) for p in data["case_report"]]
         self.cues = {
             name: {side: [compile_(p) for p in spec.get(side, [])] for side in ("after", "before")}
@@ -117,6 +122,8 @@ class SampleSizeExtractor:
 
     def extract(self, text: str, sentences: Optional[list[tuple[int, int]]] = None,
                 doc: Optional[Doc] = None) -> SampleSize:
+        """The SampleSize of `text`; `sentences` are (start, end) character bounds (default: one
+        sentence); evidence spans index `doc` when given, else `text`."""
         bounds = sentences or [(0, len(text))]
         mentions = self.mentions(text, bounds)
         result = self.choose(text, bounds, mentions)
@@ -126,6 +133,7 @@ class SampleSizeExtractor:
 
     # -- mentions --------------------------------------------------------------------------------
     def mentions(self, text: str, bounds: list[tuple[int, int]]) -> list[Mention]:
+        """Every count mention in `text`, in order, with its cue classes and flags."""
         starts = [s for s, _ in bounds]
 
         def sent_of(pos: int) -> int:
@@ -133,13 +141,12 @@ class SampleSizeExtractor:
 
         found: list[Mention] = []
         claimed: dict[int, Mention] = {}  # number start -> mention
-        spans: list[tuple[int, int]] = []  # claimed number spans
+        taken = _Spans()  # the number spans claimed so far
 
         def add(m: Mention, num_start: int, num_end: int) -> Optional[Mention]:
-            if any(s < num_end and num_start < e for s, e in spans):
+            if not taken.add(num_start, num_end):
                 return None
             claimed[num_start] = m
-            spans.append((num_start, num_end))
             found.append(m)
             return m
 
@@ -150,6 +157,11 @@ class SampleSizeExtractor:
                     add(Mention(value, m.start(), m.end(), "noun", sent_of(m.start()),
                                 noun=m.group("noun"), mods=m.group("mods"), secondary=secondary),
                         m.start("num"), m.end("num"))
+        for m in self.re["shared_noun"].finditer(text, overlapped=True):
+            value = self._count(text, m, "num")
+            if value is not None:
+                add(Mention(value, m.start(), m.end("mods"), "noun", sent_of(m.start()),
+                            mods=m.group("mods")), m.start("num"), m.end("num"))
         for m in self.re["n_equals"].finditer(text):
             value = numbers.parse_int(m.group("num"))
             if value is None or value > MAX_SAMPLE_SIZE:
@@ -157,12 +169,19 @@ class SampleSizeExtractor:
             mention = add(Mention(value, m.start(), m.end(), "n_equals", sent_of(m.start()),
                                   per_group=bool(m.group("per"))), m.start("num"), m.end("num"))
             if mention is not None:
-                self._owner(text, bounds[mention.sent][0], mention, claimed)
+                self._owner(text, bounds[mention.sent][0], mention, taken)
+                if self.re["n_range_after"].match(text, m.end("num")):
+                    mention.negative = True
         for m in self.re["verb"].finditer(text, overlapped=True):
             value = self._count(text, m, "num")
             if value is not None:
                 add(Mention(value, m.start("num"), m.end("num"), "verb", sent_of(m.start()),
                             mods=m.group("mods")), m.start("num"), m.end("num"))
+        for m in self.re["per_group"].finditer(text, overlapped=True):
+            value = self._count(text, m, "num")
+            if value is not None:
+                add(Mention(value, m.start("num"), m.end(), "verb", sent_of(m.start()),
+                            per_group=True), m.start("num"), m.end("num"))
         for m in self.re["subject_verb"].finditer(text, overlapped=True):
             value = self._count(text, m, "num")
             if value is not None:
@@ -188,7 +207,8 @@ class SampleSizeExtractor:
         value = numbers.parse_int(raw)
         if value is None or value > MAX_SAMPLE_SIZE:
             return None
-        if self.re["label_before"].search(text[max(0, m.start(group) - 25):m.start(group)]):
+        before = text[max(0, m.start(group) - 25):m.start(group)]
+        if self.re["label_before"].search(before) or self.re["range_before"].search(before):
             return None
         if len(raw) == 4 and raw.isdigit() and 1900 <= value <= 2099:
             before = text[max(0, m.start(group) - 20):m.start(group)]
@@ -197,7 +217,7 @@ class SampleSizeExtractor:
                 return None
         return value
 
-    def _owner(self, text: str, sent_start: int, mention: Mention, claimed: dict) -> None:
+    def _owner(self, text: str, sent_start: int, mention: Mention, taken: "_Spans") -> None:
         """Classify "(n = X)" by the phrase before it."""
         start = mention.start
         if start > 0 and text[start - 1] == "(":
@@ -210,8 +230,7 @@ class SampleSizeExtractor:
         owner_start = start - len(owner)
         if self.re["owner_arm"].search(owner):
             mention.arm = True
-        elif self.re["owner_subgroup"].search(owner) or any(
-                owner_start <= pos < start for pos in claimed if claimed[pos] is not mention):
+        elif self.re["owner_subgroup"].search(owner) or taken.any_within(owner_start, start):
             mention.subgroup = True
         else:
             nouns = list(self.noun_re.finditer(owner))
@@ -251,26 +270,36 @@ class SampleSizeExtractor:
     def _context(self, text: str, bounds: list, found: list[Mention]) -> None:
         """Cue classes and flags from the words around each mention."""
         tops = _top_level(found)
+        top_starts = [t[0] for t in tops]
+        top_ends = [t[1] for t in tops]  # increasing too: top-level spans do not overlap
+        background: dict[int, bool] = {}  # sentence index -> is about earlier work
+        sentence_cues: dict[int, set] = {}
         for m in found:
             s_start, s_end = bounds[m.sent]
             # a parenthesis right after the mention ("56 patients (49 boys, 7 girls) enrolled")
             # is skipped: the words after it still belong to the mention
             a_start = _skip_parenthesis(text, m.end, s_end)
-            nxt = [t[0] for t in tops if t[0] >= a_start]
-            prv = [t[1] for t in tops if t[1] <= m.start]
-            a_end = min([s_end, a_start + 250] + nxt[:1])
-            b_start = max([s_start, m.start - 150] + prv[-1:])
+            i = bisect.bisect_left(top_starts, a_start)
+            j = bisect.bisect_right(top_ends, m.start)
+            a_end = min([s_end, a_start + 250] + top_starts[i:i + 1])
+            b_start = max([s_start, m.start - 150] + top_ends[max(j - 1, 0):j])
             after, before = text[a_start:max(a_end, a_start)], text[b_start:m.start]
             near = text[m.end:max(a_end, m.end)]
-            sentence = text[s_start:s_end]
             if m.kind == "product":
-                m.cues = self._sentence_cues(sentence)
+                if m.sent not in sentence_cues:
+                    sentence_cues[m.sent] = self._sentence_cues(text[s_start:s_end])
+                m.cues = set(sentence_cues[m.sent])
                 continue
             for name, sides in self.cues.items():
                 if any(p.search(after) for p in sides["after"]) or any(
                         p.search(before) for p in sides["before"]):
                     m.cues.add(name)
-            if self.re["background_sentence"].search(sentence):
+            for name, pattern in self.modifier_cues.items():
+                if m.mods and pattern.search(m.mods):
+                    m.cues.add(name)
+            if m.sent not in background:
+                background[m.sent] = bool(self.re["background_sentence"].search(text, s_start, s_end))
+            if background[m.sent]:
                 m.negative = True
             if "negative" in m.cues:
                 m.negative = True
@@ -279,8 +308,6 @@ class SampleSizeExtractor:
                 m.negative = True
             if m.mods and self.re["modifier_subgroup"].search(m.mods):
                 m.subgroup = True
-            if m.mods and self.re["modifier_analyzed"].search(m.mods):
-                m.cues.add("analyzed")
             if self.re["subgroup_percent"].match(near):
                 m.subgroup = True
             if m.kind == "noun":
@@ -298,13 +325,16 @@ class SampleSizeExtractor:
                 m.cues = {c for c in m.cues if c == "negative"}
 
     def _sentence_cues(self, sentence: str) -> set:
+        """The cue classes a whole sentence states (for sums and products built from it)."""
         return {name for name, sides in self.cues.items()
                 if name not in ("negative", "completed", "analyzed")
                 and any(p.search(sentence) for p in sides["after"])}
 
     # -- combining and choosing ------------------------------------------------------------------
     def _combine(self, text: str, bounds: list, found: list[Mention]) -> list[Mention]:
+        """Totals, sums and products each sentence's counts make (new mentions); flags arm sizes."""
         extra: list[Mention] = []
+        doc_groups: list = []  # the text-wide group count, looked up once
         by_sent: dict[int, list[Mention]] = {}
         for m in found:
             by_sent.setdefault(m.sent, []).append(m)
@@ -317,35 +347,42 @@ class SampleSizeExtractor:
                     m.arm = True
                 elif m.kind == "arm_to":
                     m.negative = True
-            # owner-less "(n = X)": arm sizes when there are two or more
+            # owner-less "(n = X)": arm sizes when there are two or more arm or owner-less ones
             bare = [m for m in ms if m.kind == "n_equals" and m.noun is None
                     and not (m.arm or m.subgroup or m.per_group or m.negative)]
-            if len(bare) >= 2:
+            n_arms = [m for m in ms if m.kind == "n_equals" and m.arm and not m.negative]
+            if len(bare) + len(n_arms) >= 2:
                 for m in bare:
                     m.arm = True
             countable = [m for m in ms if m.kind in ("noun", "n_equals", "verb", "arm_to")
                          and not (m.negative or m.subgroup or m.base or m.per_group)
                          and not m.cues & {"completed", "analyzed"}]
+            if len(countable) > MAX_COUNTS_PER_SENTENCE:  # a table or list, not a sentence
+                continue
             persons = [m for m in countable if not m.secondary]
             # a count equal to the sum of two or more later counts is their total
             for m in persons:
-                later = [o for o in persons if o.start > m.start and not o.arm]
+                if m.arm:
+                    continue
+                later = [o for o in persons if o.start > m.start]
                 if len(later) >= 2 and sum(o.value for o in later) == m.value:
                     for o in later:
                         o.arm = True
+                    # the parts' cues ("65 randomized to A, 61 to B") describe the whole
+                    m.cues |= _union(later) - {"negative", "completed", "analyzed"}
             arms = [m for m in persons if m.arm]
             totals = [m for m in persons if not m.arm]
             if len(arms) >= 2 and not any(t.value >= sum(a.value for a in arms) for t in totals):
                 extra.append(self._sum(arms, self._sentence_cues(sentence) | _union(arms)))
             # per-group sizes times the number of groups
-            for m in ms:
-                if m.per_group and not m.negative:
-                    groups = self._group_count(text, bounds, i)
-                    if groups:
-                        n, span = groups
-                        extra.append(Mention(m.value * n, m.start, m.end, "product", i,
-                                             cues=self._sentence_cues(sentence),
-                                             parts=[(m.start, m.end)] + ([span] if span else [])))
+            per_group = [m for m in ms if m.per_group and not m.negative]
+            groups = self._group_count(text, bounds, i, doc_groups) if per_group else None
+            if groups:
+                n, span = groups
+                cues = self._sentence_cues(sentence)
+                for m in per_group[:MAX_COUNTS_PER_SENTENCE]:
+                    extra.append(Mention(m.value * n, m.start, m.end, "product", i, cues=set(cues),
+                                         parts=[(m.start, m.end)] + ([span] if span else [])))
             # counts of different nouns joined by "and": "135 cases and 467 controls"
             has_controls = any(_noun_key(m.noun) == "control" for m in countable)
             chainable = [m for m in countable if not m.arm
@@ -371,20 +408,26 @@ class SampleSizeExtractor:
 
     @staticmethod
     def _coordinated(text: str, a: Mention, b: Mention) -> Optional[str]:
-        """How counts a and b are joined: "and" (and, plus, as well as), "comma", or None."""
+        """How counts a and b are joined: "and" (and, or, plus, as well as), "comma", or None."""
         between = text[a.end:b.start]
         if len(between) > 100 or ";" in between or regex.search(
                 r"\b(?:of|among|whom|including|than|which|who|were|was|had)\b", between, _FLAGS):
             return None
-        if regex.search(r"\band\b|\bplus\b|\bas\s+well\s+as\b", between, _FLAGS):
+        if regex.search(r"\band\b|\bor\b|\bplus\b|\bas\s+well\s+as\b", between, _FLAGS):
             return "and"
         return "comma" if "," in between else None
 
-    def _group_count(self, text: str, bounds: list, i: int) -> Optional[tuple[int, Optional[tuple]]]:
+    def _group_count(self, text: str, bounds: list, i: int,
+                     doc_groups: list) -> Optional[tuple[int, Optional[tuple]]]:
+        """The number of groups for a per-group size in sentence i and the span that says so: a
+        "three groups" phrase in the sentence, else in the text, else the alternatives joined by
+        or/versus in the sentence plus one (no span)."""
         s_start, s_end = bounds[i]
         m = self.re["group_count"].search(text, s_start, s_end)
         if m is None:
-            m = self.re["group_count"].search(text)
+            if not doc_groups:
+                doc_groups.append(self.re["group_count"].search(text))
+            m = doc_groups[0]
         if m is not None:
             g = numbers.parse_int(m.group("g"))
             if g and 2 <= g <= 20:
@@ -393,6 +436,7 @@ class SampleSizeExtractor:
         return (alternatives + 1, None) if alternatives else None
 
     def choose(self, text: str, bounds: list, found: list[Mention]) -> dict:
+        """The SampleSize fields (and "_spans", the evidence) from the mentions found."""
         found = found + self._combine(text, bounds, found)
         result: dict = {k: None for k in ("n", *FIELDS)}
         chosen: list[Mention] = []
@@ -454,6 +498,30 @@ def _union(ms: Iterable[Mention]) -> set:
     for m in ms:
         out |= m.cues
     return out
+
+
+class _Spans:
+    """Non-overlapping character spans, kept sorted."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, start: int, end: int) -> bool:
+        """Add start:end unless it overlaps a span already there; True when added."""
+        i = bisect.bisect_left(self.starts, start)
+        if i > 0 and self.ends[i - 1] > start:
+            return False
+        if i < len(self.starts) and self.starts[i] < end:
+            return False
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+        return True
+
+    def any_within(self, lo: int, hi: int) -> bool:
+        """Is there a span starting in lo:hi?"""
+        i = bisect.bisect_left(self.starts, lo)
+        return i < len(self.starts) and self.starts[i] < hi
 
 
 def _skip_parenthesis(text: str, pos: int, end: int, limit: int = 200) -> int:

@@ -1,0 +1,290 @@
+"""extract_sample_size through the full pipeline (`nlp` fixture), on real abstract text.
+
+Text comes from the seeds (corpus/), the gold files' sources and training material only: BC5CDR
+CDR_TrainingSet (PMID given), Evidence Inference train ids (PMC id given), EBM-NLP dev (PMID given).
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+SEEDS = Path(__file__).resolve().parent.parent / "corpus"
+FIELDS = ("n", "enrolled", "randomized", "analyzed", "completed")
+
+
+def sample_size(nlp, text):
+    doc = nlp(text)
+    ss = doc._.sample_size
+    for span in ss.evidence:  # every evidence span indexes the text
+        assert doc.text[span.start:span.end] == span.text
+    return ss
+
+
+def fields(nlp, text) -> dict:
+    ss = sample_size(nlp, text)
+    return {k: getattr(ss, k) for k in FIELDS if getattr(ss, k) is not None}
+
+
+def seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+# -- seeds ---------------------------------------------------------------------------------------
+def test_seed_000(nlp):
+    ss = sample_size(nlp, seed("000"))
+    assert (ss.n, ss.enrolled, ss.randomized, ss.analyzed, ss.completed) == (31, 31, None, None, 18)
+    assert {e.text for e in ss.evidence} >= {"Thirty-one participants", "18 out of 31 patients"}
+
+
+def test_seed_004(nlp):
+    # "Five patients", "Among five patients", never "12 months", "six doses", "3 months"
+    ss = sample_size(nlp, seed("004"))
+    assert (ss.n, ss.enrolled, ss.randomized, ss.analyzed, ss.completed) == (5, None, None, None, None)
+    assert ss.evidence[0].text == "Five patients"
+
+
+def test_seed_000_sentences(nlp):
+    text = ("Thirty-one participants were enrolled in this 15-month open label study and received an "
+            "identical immunosuppression regimen. The regimen was generally safe in an ALS population, "
+            "although only 18 out of 31 patients completed the full 6 months of immunosuppression.")
+    assert fields(nlp, text) == {"n": 31, "enrolled": 31, "completed": 18}
+
+
+# -- real abstracts ----------------------------------------------------------------------------------
+CASES = [
+    # CDR 12452237: number words, randomized by "in a ... randomized manner"; doses are not counts
+    ("One hundred and thirty-five patients were assigned to one of three groups in a prospective, "
+     "double blind, randomized manner. Group PS, the control group, received normal saline and "
+     "succinylcholine 1.5 mg x kg(-1); Group LS, lidocaine 1.5 mg x kg(-1) and succinylcholine 1.5 mg "
+     "x kg(-1). Twenty-four hours later, any myalgia experienced was assessed.",
+     {"n": 135, "randomized": 135}),
+    # CDR 17439425: animals
+    ("3. Thirty male Sprague-Dawley rats were divided randomly into four treatment groups: saline, "
+     "dexamethasone (dex), allopurinol plus saline, and allopurinol plus dex.",
+     {"n": 30, "randomized": 30}),
+    # CDR 19319147: "n=12 per group" with two alternatives -> 24
+    ("Male CD-1 mice were treated with warfarin (2 mg/kg over 24 h), resulting in a mean (+/-s.d.) "
+     "International Normalized Ratio of 3.5+/-0.9. Forty-five minutes later, the animals were randomly "
+     "treated with PCC (100 U/kg) or saline i.v. (n=12 per group). In the saline group, 45% of the mice "
+     "developed large hematomas (i.e., >15 microL).",
+     {"n": 24, "randomized": 24}),
+    # EI train PMC3984795: per-group size times the number of groups
+    ("After initial screening the subjects were randomized into four groups with 15 per group.",
+     {"n": 60, "randomized": 60}),
+    # EI train PMC3281242: arm sizes only -> their sum
+    ("Overall, 493 subjects were randomized to varenicline and 166 to placebo.",
+     {"n": 659, "randomized": 659}),
+    # EI train PMC3466131: eligible patients are not the sample; the arms sum to it
+    ("Among 285 eligible patients, 143 were randomized to group A and 142 to group B.",
+     {"n": 285, "randomized": 285}),
+    # EI train PMC3488187: dates are not counts
+    ("Between April 14, 2005, and April 1, 2009, we randomly assigned 350 patients to receive "
+     "erlotinib and 320 to receive placebo.",
+     {"n": 670, "randomized": 670}),
+    # EI train PMC2630316: a total equal to the sum of its parts
+    ("126 participants, 65 randomized to receive care in their homes, 61 to nurse-run clinics.",
+     {"n": 126, "randomized": 126}),
+    # PMC5003313: arm sizes in "(n = 17)" and "(n = 16)"
+    ("This clinical trial study was conducted on 33 patients who had been identified using "
+     "diagnostic criteria from the hemodialysis ward of Hasheminejad Hospital in Tehran. Participants "
+     "were randomly divided into the intervention group (n = 17) and control group (n = 16).",
+     {"n": 33, "randomized": 33}),
+    # PMC5370326: "3 groups of 35 each"
+    ("The study was conducted on 105 adult patients of either sex, of ASA grade I and II undergoing "
+     "ophthalmic surgeries. Patients were randomly divided into 3 groups of 35 each. All the patients "
+     "were given peribulbuar block with 5ml lignocaine 2% +3 ml bupivacaine 0.5% +1 ml hyaluronidase "
+     "(250 IU).",
+     {"n": 105, "randomized": 105}),
+    # PMC4166055: ages and percentages are not counts
+    ("Fifty-four patients who scheduled for elective surgery were randomly allocated to two groups of "
+     "27 patients who received hypertonic saline 5% (2.3 ml/kg) or received normal saline (13 ml/kg). "
+     "The mean age of patients was 36.68 ± 10.8 years. Forty percent of patients were male.",
+     {"n": 54, "randomized": 54}),
+    # PMC5434251: randomized without a noun, completed from "(35/41)"
+    ("Of the 176 eligible inpatients invited to participate, 65.9% (116/176) attended the "
+     "introductory mindfulness group at least once, 33.0% (58/176) were willing to participate in the "
+     "study, and 41 were randomized. The majority 85% (35/41) of these participants completed the "
+     "study. Among the participants allocated to the intervention group (n=21), 81% (17/21) used the "
+     "text message support at least once.",
+     {"n": 41, "randomized": 41, "completed": 35}),
+    # PMC5805208: analyzed; ages in a parenthesis
+    ("Sixty patients with lymphedema (age, 18–60 years; American Society of Anesthesiologists "
+     "physical status, I–II) undergoing elective surgery with general anesthesia were randomly "
+     "divided into two groups. Rocuronium was administered based on the fat-free mass in 30 patients "
+     "and real body weight in 30 patients. Complete data were recorded for 59 patients, and there "
+     "were no significant differences in the general condition.",
+     {"n": 60, "randomized": 60, "analyzed": 59}),
+    # PMC58836: recruited -> enrolled; randomized without a number is not a randomized count;
+    # ages, "95%CI", "20 family practices", "12 month" are not counts
+    ("We recruited 457 patients aged between 60 and 79 years with high blood pressure from 20 family "
+     "practices in Avon, UK. Patients were randomized to cardiovascular risk presented either as 1) an "
+     "absolute risk level (AR) or as 2) the number needed to treat to prevent an adverse event (NNT). "
+     "Presenting cardiovascular risk as either an AR or NNT had no impact reducing cardiovascular risk "
+     "at 12 month follow up, adjusted odds ratio 1.53 (95%CI 0.76 to 3.08).",
+     {"n": 457, "enrolled": 457}),
+    # CDR 20331935: "49% of 83 boys (n = 41)": 41 is a subgroup; years and ages are not counts
+    ("METHOD: Medically healthy 7- to 17-year-old males chronically treated, in a naturalistic "
+     "setting, with risperidone were recruited for this cross-sectional study through child "
+     "psychiatry outpatient clinics between November 2005 and June 2007. RESULTS: Hyperprolactinemia "
+     "was present in 49% of 83 boys (n = 41) treated with risperidone for a mean of 2.9 years. Of 13 "
+     "documented fractures, 3 occurred after risperidone and SSRIs were started.",
+     {"n": 83}),
+    # CDR 9579567: cases and controls add up
+    ("Cases of endometrial cancer diagnosed after breast cancer (n = 135) and 467 controls matched for "
+     "age, year of diagnosis of breast cancer and hospital and survival time with an intact uterus "
+     "were included.",
+     {"n": 602}),
+    # PMC3309311: a total and its three parts
+    ("Sixty patients with back pain were divided into 3 groups consisting of 1) 23 adults with acute "
+     "axial severe LBP who could not sit up or stand up for several days (group A), 2) 19 adults who "
+     "had been involved in a minor traffic accident (group B), and 3) 18 adults with LBP with "
+     "radicular pain (group C).",
+     {"n": 60}),
+    # PMC5653840: a number word before an unusual noun; "Seven of 8 subjects" is a subgroup
+    ("We sought to compare pattern recognition and direct control in eight transhumeral amputees who "
+     "had TMR in a balanced randomized cross-over study. Subjects performed a 6–8 week home trial. "
+     "Seven of 8 subjects preferred pattern recognition control over direct control.",
+     {"n": 8}),
+    # PMC3875215: a count named by its verb
+    ("Forty PLWH participated in this pilot study, using a randomized clinical trial design.",
+     {"n": 40}),
+    # CDR 12627929: ages, doses and subgroups with percentages are not the sample
+    ("PATIENTS: Seventy men, aged 50-80 years, with advanced androgen-independent prostate cancer. "
+     "INTERVENTION: Each patient received either intravenous docetaxel 30 mg/m2/week for 3 "
+     "consecutive weeks, followed by 1 week off, or the combination of continuous oral thalidomide "
+     "200 mg every evening plus the same docetaxel regimen. MEASUREMENTS AND MAIN RESULTS: None of 23 "
+     "patients who received docetaxel alone developed VTE, whereas 9 of 47 patients (19%) who received "
+     "docetaxel plus thalidomide developed VTE (p=0.025).",
+     {"n": 70}),
+    # CDR 8665051: later subsets (15 animals, 45 remaining, 18 rats) do not replace the randomized 60
+    ("Therefore, 60 male rats were randomly assigned to receive daily injection of saline (C), "
+     "methylprednisolone (M), or triamcinolone (T) 80 mg/kg/d for 5 d. Nutritional intake, measured "
+     "daily in 15 animals, showed a significant reduction of food intake in the steroid-treated "
+     "groups (-50 and -79% in M and T, respectively). In the 45 remaining animals, diaphragm "
+     "contractility and histopathologic features of several muscles were studied. Finally, a "
+     "pair-fed (PF) study, performed in 18 rats (C, T, and PF), showed that muscle atrophy was "
+     "considerably less pronounced in PF animals than in T-treated animals.",
+     {"n": 60, "randomized": 60}),
+    # EBM-NLP dev 10832772: a bracketed breakdown between the count and its verb
+    ("Fifty-six patients (49 boys, 7 girls, mean age = 6.4 years, SD = 2.7) enrolled in an "
+     "open-label trial of secretin, during which they received one injection of the hormone "
+     "(2 IU/kg).",
+     {"n": 56, "enrolled": 56}),
+    # EBM-NLP dev 8852235: the count after "Subjects were"
+    ("Subjects were 1,504 police trainees (85% male, 15% female) with an ethnic distribution of 82% "
+     "white, 16% African American, and 2% other. Data were collected at 25 sites across the state.",
+     {"n": 1504}),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_real_abstracts(nlp, text, expected):
+    assert fields(nlp, text) == expected
+
+
+def test_n_per_group_times_three_groups(nlp):
+    text = ("Rats were randomly assigned to three groups (n = 12 per group): vehicle, low dose and "
+            "high dose.")
+    ss = sample_size(nlp, text)
+    assert (ss.n, ss.randomized) == (36, 36)
+    assert [e.text for e in ss.evidence] == ["three groups", "n = 12 per group"]
+
+
+def test_arm_sizes_to_a_and_b(nlp):
+    assert fields(nlp, "Patients were randomized, 24 to A and 24 to B.") == {"n": 48, "randomized": 48}
+
+
+# -- case reports and series ---------------------------------------------------------------------
+@pytest.mark.parametrize("text, n", [
+    # CDR 11573852: the "three cases" are earlier reports, the patient is one man
+    ("OBJECTIVE: To report a case of multiple episodes of seizure activity in an AIDS patent following "
+     "amphotericin B infusion. CASE SUMMARY: A 46-year-old African-American man experienced recurrent "
+     "grand mal seizures during intravenous infusion of amphotericin B. CONCLUSIONS: To date, only "
+     "three cases of seizures associated with amphotericin B have been reported in the literature.", 1),
+    # CDR 18791946: "30-year old" with a space; "3-day", "17 hours" are not counts
+    ("A 30-year old Caucasian man reported with abdominal pain and jaundice after 3-day administration "
+     "of oral ciprofloxacin for a suspect of urinary tract infection. Despite pharmacological and "
+     "supportive interventions, laboratory parameters worsened and the patient died 17 hours after "
+     "admission.", 1),
+    # CDR 3371379
+    ("Verapamil-induced carbamazepine neurotoxicity. A report of two cases.\n\nTwo patients with signs "
+     "of carbamazepine neurotoxicity after combined treatment with verapamil showed complete recovery "
+     "after discontinuation of the calcium entry blocker.", 2),
+    # CDR 17639754
+    ("While small prospective studies have not revealed any significant drug-drug interaction between "
+     "warfarin and levofloxacin, several case reports have indicated that levofloxacin may "
+     "significantly potentiate the anticoagulation effect of warfarin. We report 3 cases of serious "
+     "bleeding complications that appear to be the result of the interaction between warfarin and "
+     "levofloxacin.", 3),
+])
+def test_case_reports_and_series(nlp, text, n):
+    assert fields(nlp, text) == {"n": n}
+
+
+# -- nothing stated ------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    # CDR 8800187: animals without a number; "Fifteen min", "5 min", "Two interventions"
+    "METHODS: Two interventions were studied that have been shown previously to improve blood "
+    "pressure with calcium channel blocker overdose. Anesthetized rats received the tricyclic "
+    "antidepressant desipramine IP to produce hypotension, QRS prolongation, and bradycardia. Fifteen "
+    "min later, animals received CaCl2, NaHCO3, or saline. RESULTS: NaHCO3 briefly (5 min) reversed "
+    "hypotension and QRS prolongation.",
+    # PMC4861263: doses, percentages and a registry number
+    "Three IM immunizations of CN54 gp140 at either 20 or 100 μg elicited significantly greater "
+    "systemic and mucosal antibodies than either IN or IVAG immunizations. IN immunizations with 0.5% "
+    "chitosan. EudraCT 2010-019103-27 and the UK Clinical Research Network (UKCRN) Number 11679",
+    # CDR 19319147: p-values, lab values, percentages
+    "The mean hemorrhagic blood volume was reduced in PCC-treated animals (6.5+/-3.1 microL) compared "
+    "with saline controls (15.3+/-11.2 microL, P=0.015).",
+    # years, "95% CI", durations
+    "Between 2019 and 2021 we followed the cohort for 12 months (95% CI 1.1-2.3).",
+    # EI train PMC1190216: a range is not a count
+    "Female alpacas were assigned randomly to 6 groups (n = 15 to 17 per group) in a 2 × 3 factorial "
+    "design.",
+])
+def test_not_stated(nlp, text):
+    assert fields(nlp, text) == {}
+
+
+def test_no_catastrophic_backtracking(nlp):
+    pipe = nlp.get_pipe("extract_sample_size")
+    for text in ("5 patients, " * 3000, "group (n = 5) and " * 3000,
+                 "3 of 5 patients completed, " * 2000, ("1 " * 20000) + "patients",
+                 ("thirty one " * 5000) + "patients", "40 patients " + "were randomly " * 3000):
+        started = time.perf_counter()
+        pipe.extract(text)
+        assert time.perf_counter() - started < 10
+
+
+# -- gold ------------------------------------------------------------------------------------------
+def gold_texts(corpora):
+    """(gold document, text) for every gold file, texts read as the project reads them."""
+    from extract.corpora.gold_sources import gold_documents
+    from extract.document import compose_text
+    from extract.gold import load_gold
+    from extract.readers import parse_text
+
+    gold_dir = Path(__file__).resolve().parent.parent / "gold"
+    gold = load_gold(gold_dir)
+    texts = {d.id: d.text for d in gold_documents(gold_dir, corpora)}
+    for doc_id, doc in gold.items():
+        if doc.in_corpus:
+            title, abstract, _ = parse_text((gold_dir.parent / doc.source).read_text(encoding="utf-8"))
+            texts[doc_id] = compose_text(title, abstract)
+    return [(doc, texts[doc_id]) for doc_id, doc in sorted(gold.items())]
+
+
+@pytest.mark.corpora
+def test_gold_documents(nlp, corpora):
+    """n on the hand-annotated gold documents stays at or above 90% (35 of 36 at the time of
+    writing; PMC5946268, a review summing three cohorts, is the miss), the other fields too."""
+    docs = gold_texts(corpora)
+    right = {k: 0 for k in FIELDS}
+    for doc, text in docs:
+        ss = nlp(text)._.sample_size
+        for k in FIELDS:
+            right[k] += getattr(ss, k) == getattr(doc.sample_size, k)
+    assert right["n"] / len(docs) >= 0.9
+    assert all(right[k] / len(docs) >= 0.9 for k in FIELDS)
