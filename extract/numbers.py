@@ -1,4 +1,4 @@
-"""Reading numbers as abstracts write them: counts in digits or words, decimals and scientific notation.
+"""Reading numbers as abstracts write them: counts in digits or words, decimals, scientific forms.
 
 The lexicon and the notation characters are data (`rules/number_words.yml`); this module turns them
 into regular-expression sources (to embed in the component patterns) and parsers:
@@ -7,7 +7,8 @@ into regular-expression sources (to embed in the component patterns) and parsers
 - `WORD_NUMBER`: the number-words part of `INTEGER` alone.
 - `VALUE`: a non-negative real as p-values are written: "0.004", ".001", "0·05" (Lancet), "0,03",
   "2 × 10−4", "2x10^-4", "2·10−4", "2 × 10(-4)", "1.2e-5", "10⁻⁴".
-- `parse_int(text)`, `words_to_int(text)`, `parse_value(text)`: the value of a matched string, or None.
+- `parse_int(text)`, `words_to_int(text)`, `parse_value(text)`: the value of a matched string, or
+  None.
 
 All patterns use bounded quantifiers only, so they cannot backtrack catastrophically.
 """
@@ -78,7 +79,10 @@ class _Numbers:
         mantissa = rf"(?P<mant>[1-9]\d{{0,2}}(?:{dec}\d{{1,8}})?)"
         self.scientific = rf"(?:{mantissa}\s{{0,2}}{times}\s{{0,2}}{power})"
         self.bare_power = rf"(?:{power})"
-        self.e_notation = rf"(?:(?P<emant>\d{{1,3}}(?:\.\d{{1,8}})?)\s?[eE]\s?(?P<eexp>{minus}?\s?\d{{1,3}})(?![\w]))"
+        self.e_notation = (
+            rf"(?:(?P<emant>\d{{1,3}}(?:\.\d{{1,8}})?)\s?[eE]\s?"
+            rf"(?P<eexp>{minus}?\s?\d{{1,3}})(?![\w]))"
+        )
         # "0.05", ".05", "0·05", "0,05"; "0. 048" (a tokenizer-split decimal in PubTator text)
         self.decimal = (
             rf"(?:\d{{0,3}}{dec}\d{{1,12}}|0,\d{{1,12}}|0\.[ ]\d{{1,12}}|\d{{1,3}})"
@@ -172,7 +176,7 @@ def _numbers(rules_file: str = RULES_FILE) -> _Numbers:
 
 
 def patterns(rules_file: str = RULES_FILE) -> _Numbers:
-    """The compiled number patterns (regex sources as attributes: integer, word_number, value...)."""
+    """The compiled number patterns (regex sources as attributes: integer, word_number, value)."""
     return _numbers(rules_file)
 
 
@@ -184,7 +188,7 @@ VALUE: str = _N.value
 
 
 def words_to_int(text: str) -> Optional[int]:
-    """"Thirty-one" → 31, "one hundred and thirty-five" → 135; None when `text` is not a number word."""
+    """"Thirty-one" → 31, "one hundred and thirty-five" → 135; None when `text` is not one."""
     return _N.words_to_int(text)
 
 

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 SEEDS = Path(__file__).resolve().parent.parent / "corpus"
 FIELDS = ("n", "enrolled", "randomized", "analyzed", "completed")
@@ -172,6 +174,33 @@ CASES = [
      "open-label trial of secretin, during which they received one injection of the hormone "
      "(2 IU/kg).",
      {"n": 56, "enrolled": 56}),
+    # EI train PMC4899895: two counts sharing one noun
+    ("[METHODS]: Fourteen trained and 14 untrained males ingested one capsule containing either "
+     "green tea or cellulose with breakfast, lunch, and dinner, 24 hours before two exercise sessions.",
+     {"n": 28}),
+    # EI train PMC3221331: the cue is a modifier; fractions of it are subgroups
+    ("Of the 226 randomized participants, 47% (107/226) were female and 24% (54/226) were Maori "
+     "(indigenous population of New Zealand).",
+     {"n": 226, "randomized": 226}),
+    # EI train PMC1876597: "417 (99%) completed" is the completed count, not the enrolled one
+    ("RESULTS: Of 421 enrolled participants, 417 (99%) completed follow-up.",
+     {"n": 421, "enrolled": 421, "completed": 417}),
+    # EI train PMC5568359: an owner-less and a group "(n = X)" are both arm sizes
+    ("Men and women were randomly assigned to intervention (n = 440) and control groups (n = 440).",
+     {"n": 880, "randomized": 880}),
+    # EI train PMC3432828: arm sizes joined by "or"; "5 diet groups" is not a count
+    ("Nine-week-old male Sprague-Dawley rats were gastrectomized (n = 20) or sham operated, "
+     "(control, n = 5) and then randomly assigned to 5 diet groups: sham-a purified diet control, "
+     "gastrectomized-control, gastrectomized-isoflavone (0.2% isoflavone glycosides).",
+     {"n": 25, "randomized": 25}),
+    # EI train PMC5980459: livestock; a Unicode hyphen inside the modifiers
+    ("ANIMALS: Four clinically healthy adult Angus‐cross steers previously fitted with duodenal "
+     "cannulae placed orad to the biliary and pancreatic ducts.\nMETHODS: Randomized, 2‐way "
+     "cross‐over clinical trial.",
+     {"n": 4}),
+    # CDR 18086064: "20 were included" counts studies, not participants
+    ("Of 425 studies identified, 20 were included in the meta-analysis (840 patients).",
+     {"n": 840}),
     # EBM-NLP dev 8852235: the count after "Subjects were"
     ("Subjects were 1,504 police trainees (85% male, 15% female) with an ethnic distribution of 82% "
      "white, 16% African American, and 2% other. Data were collected at 25 sites across the state.",
@@ -246,6 +275,19 @@ def test_case_reports_and_series(nlp, text, n):
 ])
 def test_not_stated(nlp, text):
     assert fields(nlp, text) == {}
+
+
+_PIECES = list("0123456789 ,.;()=%-nN") + [
+    "patients ", "were ", "randomized ", "enrolled ", "of ", "and ", "to ", "groups ",
+    "per group ", "Thirty-one ", "completed ", "2019 ", "aged ", "mg ", "95% CI "]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=60).map("".join))
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_text_gives_a_valid_sample_size(nlp, text):
+    ss = sample_size(nlp, text)  # validated by pydantic; spans checked in sample_size()
+    assert all(v is None or 0 <= v for v in (ss.n, ss.enrolled, ss.randomized, ss.analyzed,
+                                              ss.completed))
 
 
 def test_no_catastrophic_backtracking(nlp):

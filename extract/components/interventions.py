@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 
 from .. import rules
 from ..schema import Intervention
-from .extensions import evidence
+from .extensions import doc_text, evidence
 from .phrases import PhraseReader, token_at
 
 
@@ -38,6 +38,8 @@ class InterventionFinder:
         flags = regex.IGNORECASE
         stems = "|".join(sorted(map(regex.escape, data["drug_stems"]), key=len, reverse=True))
         self.stem = regex.compile(rf"(?:[a-zβα0-9][\w-]*)?(?:{stems})", flags)
+        # A cheap suffix test first: the stem regex backtracks over every stem at every position.
+        self.stem_endings = tuple(sorted({s.lower() for s in data["drug_stems"]}))
         self.not_drugs = frozenset(w.lower() for w in data["not_drugs"])
         self.terms = [(regex.compile(rf"(?<![\w-])(?:{t['pattern']})(?![\w-])", flags),
                        t["kind"], t["role"], bool(t.get("context"))) for t in data["terms"]]
@@ -85,7 +87,8 @@ class InterventionFinder:
 
     def _is_drug_word(self, word: str) -> bool:
         lower = word.lower()
-        return len(lower) >= 6 and lower not in self.not_drugs and bool(self.stem.fullmatch(lower))
+        return (len(lower) >= 6 and lower.endswith(self.stem_endings) and lower not in self.not_drugs
+                and bool(self.stem.fullmatch(lower)))
 
     def _codes(self, doc: Doc, sent: Span) -> list[Mention]:
         out = []
@@ -137,7 +140,7 @@ class InterventionFinder:
         if not words:
             return None
         s, e = words[0].idx, words[-1].idx + len(words[-1])
-        return Mention(s, e, doc.text[s:e], kind, role)
+        return Mention(s, e, doc_text(doc)[s:e], kind, role)
 
     # -- merging ----------------------------------------------------------------------------------
     def _merge(self, doc: Doc, mentions: list[Mention]) -> list[Intervention]:
@@ -168,7 +171,7 @@ class InterventionFinder:
             if target is not None:
                 links[_key(short.text)] = _key(target.name)
         for m in mentions:  # "a Muse cell-based product, CL2020," → one intervention
-            gap = doc.text[m.end:m.end + 2]
+            gap = doc_text(doc)[m.end:m.end + 2]
             nxt = by_start.get(m.end + 2)
             if gap == ", " and nxt is not None and nxt.code and not m.code:
                 links[_key(nxt.name)] = _key(m.name)

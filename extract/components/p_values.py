@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from .. import numbers, rules
 from ..schema import PValue
-from .extensions import evidence
+from .extensions import doc_text, evidence
 
 
 @Language.factory("extract_p_values", default_config={"rules": "p_values.yml"})
@@ -120,9 +120,9 @@ class PValueExtractor:
         return self.comparator_of.get(self._key(cmp_text), "=")
 
     def __call__(self, doc: Doc) -> Doc:
-        found = self.find(doc.text, _sentence_bounds(doc))
+        found = self.find(doc_text(doc), _sentence_bounds(doc))
         doc._.p_values = [
-            PValue(text=display_text(doc.text[f.start:f.end]), comparator=f.comparator,
+            PValue(text=display_text(doc_text(doc)[f.start:f.end]), comparator=f.comparator,
                    value=f.value, span=evidence(doc, f.start, f.end))
             for f in found
         ]
@@ -207,5 +207,5 @@ def display_text(span_text: str) -> str:
 
 def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     if not len(doc) or not doc.has_annotation("SENT_START"):
-        return [(0, len(doc.text))]
+        return [(0, len(doc_text(doc)))]
     return [(s.start_char, s.end_char) for s in doc.sents]

@@ -4,8 +4,8 @@ randomized, analyzed and completed.
 Character-level: count mentions ("Thirty-one participants", "(n = 24)", "41 were randomized",
 "18 out of 31 patients", "3 groups of 35 each") are found with the patterns of
 `rules/sample_size.yml`, each gets cue classes from the words around it within its sentence
-(doc.sents), sentences combine arm sizes into totals, and `n` is chosen by the cue priority the rules
-file documents. Evidence spans are the mentions used.
+(doc.sents), sentences combine arm sizes into totals, and `n` is chosen by the cue priority the
+rules file documents. Evidence spans are the mentions used.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from .. import numbers, rules
 from ..schema import MAX_SAMPLE_SIZE, SampleSize
-from .extensions import evidence
+from .extensions import doc_text, evidence
 
 FIELDS = ("enrolled", "randomized", "analyzed", "completed")
 MAX_COUNTS_PER_SENTENCE = 40  # more is a table or a list: no totals or sums are built from it
@@ -98,16 +98,17 @@ class SampleSizeExtractor:
         self.re = {
             name: compile_(data[name])
             for name in (
-                "noun", "secondary", "shared_noun", "n_equals", "n_range_after", "verb", "subject_verb",
-                "per_group", "arm_to", "fraction", "slash_fraction", "fraction_follow", "groups_of",
-                "group_count", "alternative", "per_group_after", "arm_after", "arm_before",
-                "owner_stop", "owner_arm", "owner_subgroup", "subgroup_percent", "label_before",
-                "range_before", "year_before", "year_after", "modifier_negative",
-                "modifier_subgroup", "case_count_before", "case_count_after",
-                "background_sentence",
+                "noun", "secondary", "shared_noun", "n_equals", "n_range_after", "verb",
+                "subject_verb", "per_group", "arm_to", "fraction", "slash_fraction",
+                "fraction_follow", "groups_of", "group_count", "alternative", "per_group_after",
+                "arm_after", "arm_before", "owner_stop", "owner_arm", "owner_subgroup",
+                "subgroup_percent", "label_before", "range_before", "year_before", "year_after",
+                "modifier_negative", "modifier_subgroup", "case_count_before", "case_count_after",
+                "background_sentence", "verb_other_unit",
             )
         }
         self.noun_re = compile_(r"\b(?:{NOUN})\b")
+        self.owner_noun_words = int(data["owner_noun_words"])
         self.modifier_cues = {name: compile_(p) for name, p in data["modifier_cues"].items()}
         self.case_report = [compile_(p) for p in data["case_report"]]
         self.cues = {
@@ -117,7 +118,7 @@ class SampleSizeExtractor:
 
     # -- component -------------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        doc._.sample_size = self.extract(doc.text, _sentence_bounds(doc), doc)
+        doc._.sample_size = self.extract(doc_text(doc), _sentence_bounds(doc), doc)
         return doc
 
     def extract(self, text: str, sentences: Optional[list[tuple[int, int]]] = None,
@@ -233,7 +234,8 @@ class SampleSizeExtractor:
         elif self.re["owner_subgroup"].search(owner) or taken.any_within(owner_start, start):
             mention.subgroup = True
         else:
-            nouns = list(self.noun_re.finditer(owner))
+            last_words = " ".join(owner.split()[-self.owner_noun_words:])
+            nouns = list(self.noun_re.finditer(last_words))
             if nouns:
                 mention.noun = nouns[-1].group()
 
@@ -298,7 +300,8 @@ class SampleSizeExtractor:
                 if m.mods and pattern.search(m.mods):
                     m.cues.add(name)
             if m.sent not in background:
-                background[m.sent] = bool(self.re["background_sentence"].search(text, s_start, s_end))
+                found_bg = self.re["background_sentence"].search(text, s_start, s_end)
+                background[m.sent] = found_bg is not None
             if background[m.sent]:
                 m.negative = True
             if "negative" in m.cues:
@@ -310,6 +313,8 @@ class SampleSizeExtractor:
                 m.subgroup = True
             if self.re["subgroup_percent"].match(near):
                 m.subgroup = True
+            if m.kind in ("verb", "arm_to") and self.re["verb_other_unit"].search(before):
+                m.negative = True
             if m.kind == "noun":
                 if self.re["per_group_after"].match(near):
                     m.per_group = True
@@ -563,5 +568,5 @@ def _span(text: str, start: int, end: int):
 
 def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     if not len(doc) or not doc.has_annotation("SENT_START"):
-        return [(0, len(doc.text))]
+        return [(0, len(doc_text(doc)))]
     return [(s.start_char, s.end_char) for s in doc.sents]
