@@ -24,7 +24,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from .. import rules
-from ..schema import Design, DesignLabel, Phase, Span
+from ..schema import Design, DesignLabel, Phase
 from .extensions import evidence
 
 LABELS: tuple[str, ...] = typing.get_args(DesignLabel)
@@ -263,6 +263,10 @@ class DesignExtractor:
         self.weak_dropped_by = list(cfg.get("weak_dropped_by") or [])
         self.review_labels = set(cfg.get("review_labels") or [])
         self.review_keeps = set(cfg.get("review_keeps") or [])
+        for name, entry in self.publication_types.items():
+            bad = [x for x in entry.get("labels") or [] if x not in LABELS]
+            if bad or (entry.get("phase") is not None and str(entry["phase"]) not in PHASES):
+                raise ValueError(f"{rules_file}: publication type {name!r}: unknown labels {bad} or phase")
         for table in (self.implies, self.overrides):
             for key, values in table.items():
                 bad = [x for x in (key, *values) if x not in LABELS]
@@ -275,54 +279,71 @@ class DesignExtractor:
         return doc
 
     def extract(self, doc: Doc) -> Design:
-        if not len(doc):
-            return Design(**self._from_header(doc, {}, None, []))
-        ctx = _Context(self, doc)
+        header_labels, header_phase, header_review = self._header(doc._.publication_types)
+        text_labels: dict[str, tuple[int, int]] = {}
+        phase, spans = None, []
+        registrations: list[str] = []
+        if len(doc):
+            ctx = _Context(self, doc)
+            found = self._cues(ctx)
+            review = header_review or ctx.review or any(label in found for label in self.review_labels)
+            text_labels = self._text_labels(found, review)
+            phase, phase_span = self._phase(ctx)
+            registrations, spans = self._registrations(doc.text)
+            if phase_span is not None:
+                spans.append(phase_span)
+        labels = self._combine(text_labels, header_labels)
+        spans.extend(span for span in labels.values() if span is not None)
+        return Design(
+            labels=sorted(labels, key=_LABEL_ORDER.__getitem__),
+            phase=phase or header_phase,
+            registrations=registrations,
+            evidence=[evidence(doc, s, e) for s, e in sorted(set(spans))],
+        )
+
+    def _cues(self, ctx: "_Context") -> dict[str, _Found]:
+        """Label -> where cues about this study support it."""
         found: dict[str, _Found] = {}
-        cue_tokens = ctx.cue_tokens
+        doc = ctx.doc
         for match_id, start, end in ctx.cue_matches:
             cue = self.cues[int(doc.vocab.strings[match_id][3:])]
-            label = self._check(ctx, start, end, cue, cue_tokens)
-            if label is None:
-                continue
-            spans = found.setdefault(label, _Found())
-            (spans.weak if cue.get("weak") else spans.strong).append(
-                (doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
-        phase, phase_span = self._phase(ctx, cue_tokens)
-        registrations, reg_spans = self._registrations(doc.text)
-        review = ctx.review or any(label in found for label in self.review_labels)
-        return Design(**self._from_header(doc, self._resolve(found, review), (phase, phase_span),
-                                          reg_spans, registrations))
+            label = self._check(ctx, start, end, cue)
+            if label is not None:
+                spans = found.setdefault(label, _Found())
+                (spans.weak if cue.get("weak") else spans.strong).append(
+                    (doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
+        return found
 
     # ------------------------------------------------------------------ cues in context
-    def _check(self, ctx: "_Context", start: int, end: int, cue: dict, cue_tokens: set[int]) -> str | None:
+    def _check(self, ctx: "_Context", start: int, end: int, cue: dict) -> str | None:
         """The label a cue match gives in its context, or None when it is not about this study."""
         label = cue["label"]
         if ctx.blocked(start, end):
             return None
-        head = self._head(ctx, end, cue_tokens)
+        head = self._head(ctx, end)
         if cue.get("head") == "required" and head is None:
             return None
-        if not self._about_this_study(ctx, start, end, head, cue_tokens):
+        if not self._about_this_study(ctx, start, end, head):
             return None
         if cue.get("context") == "allocation" and not ctx.sentence_has(start, "allocation"):
             return None
         if self._negated(ctx.doc, start, ctx.sent_start(start)):
+            if ctx.counted_before(start):
+                return None   # "Sixty-nine patients were not randomised": people left out, not a design
             return self.negated_labels.get(label)
         return label
 
-    def _about_this_study(self, ctx: "_Context", start: int, end: int, head: int | None,
-                          cue_tokens: set[int]) -> bool:
+    def _about_this_study(self, ctx: "_Context", start: int, end: int, head: int | None) -> bool:
         doc = ctx.doc
         if head is not None and doc[head].lower_ in self.plural_heads:
             return False          # "randomized controlled trials": other studies
         if doc[end - 1].lower_ in self.plural_heads:
             return False
-        if self._modified(ctx, start, cue_tokens):
+        if self._modified(ctx, start):
             return False          # "previous randomized trial", "larger double-blind studies"
         return ctx.this_study(start)
 
-    def _head(self, ctx: "_Context", end: int, cue_tokens: set[int]) -> int | None:
+    def _head(self, ctx: "_Context", end: int) -> int | None:
         """The design noun closing the phrase that starts before `end`, skipping other design words."""
         doc, limit = ctx.doc, ctx.sent_end(end - 1)
         j = end
@@ -331,13 +352,14 @@ class DesignExtractor:
             low = tok.lower_
             if low in self.heads:
                 return j
-            if low in self.fillers or tok.text in _PUNCT_FILLERS or j in cue_tokens or tok.is_space:
+            if (low in self.fillers or tok.text in _PUNCT_FILLERS or j in ctx.cue_tokens or tok.is_space
+                    or (tok.is_upper and len(tok.text) > 1)):   # a trial name: "Phase III PSO-FAST study"
                 j += 1
                 continue
             return None
         return None
 
-    def _modified(self, ctx: "_Context", start: int, cue_tokens: set[int]) -> bool:
+    def _modified(self, ctx: "_Context", start: int) -> bool:
         doc, floor = ctx.doc, ctx.sent_start(start)
         j = start - 1
         while j >= floor and start - j <= self.max_head_distance:
@@ -345,7 +367,7 @@ class DesignExtractor:
             low = tok.lower_
             if low in self.np_modifiers:
                 return True
-            if low in self.fillers or tok.text in _PUNCT_FILLERS or j in cue_tokens:
+            if low in self.fillers or tok.text in _PUNCT_FILLERS or j in ctx.cue_tokens:
                 j -= 1
                 continue
             return False
@@ -363,7 +385,7 @@ class DesignExtractor:
         return False
 
     # ------------------------------------------------------------------ phase and registrations
-    def _phase(self, ctx: "_Context", cue_tokens: set[int]) -> tuple[str | None, tuple[int, int] | None]:
+    def _phase(self, ctx: "_Context") -> tuple[str | None, tuple[int, int] | None]:
         doc = ctx.doc
         for m in self.phase_re.finditer(doc.text):
             value = self._phase_value(m.group("a"), m.group("b"))
@@ -375,8 +397,8 @@ class DesignExtractor:
             start, end = span.start, span.end
             if ctx.blocked(start, end):
                 continue
-            head = self._head(ctx, end, cue_tokens)
-            if head is None or not self._about_this_study(ctx, start, end, head, cue_tokens):
+            head = self._head(ctx, end)
+            if head is None or not self._about_this_study(ctx, start, end, head):
                 continue
             if self._negated(doc, start, ctx.sent_start(start)):
                 continue
@@ -409,57 +431,48 @@ class DesignExtractor:
         return ids, spans
 
     # ------------------------------------------------------------------ labels
-    def _resolve(self, found: dict[str, _Found], review: bool) -> dict[str, tuple[int, int] | None]:
-        """Text labels after weak cues, reviews and overrides: label -> first evidence span."""
+    def _text_labels(self, found: dict[str, _Found], review: bool) -> dict[str, tuple[int, int]]:
+        """Label -> first evidence span, after weak cues and reviews."""
         drop_weak = any(found.get(x) and found[x].strong for x in self.weak_dropped_by)
-        labels: dict[str, tuple[int, int] | None] = {}
+        labels: dict[str, tuple[int, int]] = {}
         for label, spans in found.items():
             candidates = spans.strong + ([] if drop_weak else spans.weak)
             if candidates:
                 labels[label] = min(candidates, key=lambda se: (se[0], -se[1]))
-        if review:
+        if review:   # the trial labels of a review describe the reviewed studies
             labels = {k: v for k, v in labels.items() if k in self.review_keeps}
         return labels
 
-    def _from_header(self, doc: Doc, labels: dict, phase_info, reg_spans: list, registrations=None) -> dict:
-        labels = dict(labels)
-        phase, phase_span = phase_info if phase_info else (None, None)
-        header_phase = None
-        review = False
-        for pub_type in doc._.publication_types or []:
+    def _header(self, publication_types) -> tuple[set[str], str | None, bool]:
+        """Labels, phase and review flag from the publication types of the source header."""
+        labels: set[str] = set()
+        phase, review = None, False
+        for pub_type in publication_types or []:
             entry = self.publication_types.get(str(pub_type).strip().lower())
-            if not entry:
-                continue
-            for label in entry.get("labels") or []:
-                labels.setdefault(label, None)
-            header_phase = header_phase or entry.get("phase")
-            review = review or bool(entry.get("review"))
-        if review:
-            labels = {k: v for k, v in labels.items() if k in self.review_keeps or v is None}
-        # implications, to a fixed point; implied labels share their source's evidence
+            if entry:
+                labels.update(entry.get("labels") or [])
+                phase = phase or (str(entry["phase"]) if entry.get("phase") is not None else None)
+                review = review or bool(entry.get("review"))
+        return labels, phase, review
+
+    def _combine(self, text_labels: dict, header_labels: set[str]) -> dict[str, tuple[int, int] | None]:
+        """Text and header labels with implications (sharing their source's evidence) and overrides."""
+        labels: dict[str, tuple[int, int] | None] = dict(text_labels)
+        for label in header_labels:
+            labels.setdefault(label, None)
         changed = True
         while changed:
             changed = False
             for source, targets in self.implies.items():
-                if source in labels:
-                    for target in targets:
-                        if target not in labels:
-                            labels[target] = labels[source]
-                            changed = True
+                for target in targets if source in labels else ():
+                    if target not in labels:
+                        labels[target] = labels[source]
+                        changed = True
         for winner, losers in self.overrides.items():
             if winner in labels:
                 for loser in losers:
                     labels.pop(loser, None)
-        phase = phase or (str(header_phase) if header_phase is not None else None)
-        spans = {span for span in labels.values() if span is not None} | set(reg_spans)
-        if phase_span is not None and phase is not None:
-            spans.add(phase_span)
-        return {
-            "labels": sorted(labels, key=_LABEL_ORDER.__getitem__),
-            "phase": phase if phase in PHASES else None,
-            "registrations": list(registrations or []),
-            "evidence": [evidence(doc, s, e) for s, e in sorted(spans)],
-        }
+        return labels
 
 
 class _Context:
@@ -494,6 +507,17 @@ class _Context:
     def sentence_has(self, token: int, kind: str) -> bool:
         i = self.sent_index[token]
         return any(self.sent_index[s] == i for s, _ in self.kinds.get(kind, []))
+
+    def counted_before(self, token: int) -> bool:
+        """Whether a number stands earlier in the token's clause ("69 patients were not ...")."""
+        doc, clause = self.doc, self.clause[token]
+        j = token - 1
+        while j >= 0 and self.clause[j] == clause:
+            tok = doc[j]
+            if tok.like_num or ("-" in tok.text and all(doc.vocab[p].like_num for p in tok.lower_.split("-"))):
+                return True   # "60", "sixty", "Sixty-nine"
+            j -= 1
+        return False
 
     def blocked(self, start: int, end: int) -> bool:
         return any(s < end and start < e for s, e in self.blockers)
@@ -530,13 +554,15 @@ class _Context:
         abstract = [i for i in range(n) if not in_title[i]]
         if not abstract:
             return
+        # Structured abstract: BACKGROUND/INTRODUCTION sections, less their this-study sentences.
+        section_bg = False
+        for i in abstract:
+            if headers[i] is not None:
+                section_bg = headers[i].startswith(ex.background_headers)
+            self.background[i] = section_bg and not has_this[i]
         if headers[abstract[0]] is not None:
-            section_bg = False
-            for i in abstract:
-                if headers[i] is not None:
-                    section_bg = headers[i].startswith(ex.background_headers)
-                self.background[i] = section_bg and not has_this[i]
             return
+        # Unstructured start: the sentences before the first anchor, if it comes early enough.
         first = next((k for k, i in enumerate(abstract) if anchor[i]), None)
         if first is not None and first <= max(1.0, ex.positional_max * len(abstract)):
             for i in abstract[:first]:
