@@ -1,0 +1,166 @@
+"""The measurements: each takes documents and the pipeline's records and returns plain figures."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from extract.numbers import parse_int
+from extract.scoring.names import best_similarity
+
+from .ebm_nlp import TokenDoc
+
+_FIRST_NUMBER = re.compile(r"[\w,-]+")
+
+
+@dataclass
+class Counts:
+    """Precision / recall / F1 from true positives, predictions and gold totals."""
+
+    tp: int = 0
+    predicted: int = 0
+    gold: int = 0
+
+    def add(self, tp: int, predicted: int, gold: int) -> None:
+        self.tp += tp
+        self.predicted += predicted
+        self.gold += gold
+
+    @property
+    def precision(self) -> Optional[float]:
+        return self.tp / self.predicted if self.predicted else None
+
+    @property
+    def recall(self) -> Optional[float]:
+        return self.tp / self.gold if self.gold else None
+
+    @property
+    def f1(self) -> Optional[float]:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p and r else 0.0
+
+
+def span_number(words: list[str]) -> Optional[int]:
+    """The count a sample-size span states: its first number, in digits or words ("Twenty-six")."""
+    for k in range(len(words)):
+        for j in range(min(len(words), k + 5), k, -1):  # number words can span tokens
+            value = parse_int(" ".join(words[k:j]))
+            if value is not None:
+                return value
+    return None
+
+
+@dataclass
+class SampleSizeResult:
+    documents: int = 0
+    answered: int = 0
+    strict: int = 0       # n equals the number of the first 3_p span
+    lenient: int = 0      # n equals any 3_p number, or their sum
+    failures: list = field(default_factory=list)
+
+
+def sample_size(docs: Iterable[TokenDoc], records: dict) -> SampleSizeResult:
+    """EBM-NLP `3_p` gold: is `n` the number the gold span states?
+
+    Rule: the gold n is the first number of the document's first `3_p` span ("120 patients (60 per
+    group)" → 120); the lenient count also accepts any other `3_p` number or the sum of all of them.
+    """
+    out = SampleSizeResult()
+    for doc in docs:
+        runs = doc.runs("3_p")
+        numbers = [n for s, e in runs if (n := span_number(doc.words[s:e])) is not None]
+        if not numbers:
+            continue
+        out.documents += 1
+        n = records[doc.pmid].sample_size.n
+        if n is None:
+            out.failures.append((doc.pmid, numbers[0], None))
+            continue
+        out.answered += 1
+        out.strict += n == numbers[0]
+        out.lenient += n in numbers or n == sum(dict.fromkeys(numbers))
+        if n != numbers[0]:
+            out.failures.append((doc.pmid, numbers[0], n))
+    return out
+
+
+def _occurrences(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
+    """Every case-insensitive occurrence of each name in the text."""
+    lower, out = text.lower(), []
+    for name in {n.lower() for n in names if n.strip()}:
+        start = lower.find(name)
+        while start >= 0:
+            out.append((start, start + len(name)))
+            start = lower.find(name, start + 1)
+    return out
+
+
+def token_f1(docs: Iterable[TokenDoc], records: dict, label: str, field_name: str) -> Counts:
+    """Token-level P/R/F1 of a record field's names, projected onto every occurrence in the text."""
+    counts = Counts()
+    for doc in docs:
+        record = records[doc.pmid]
+        spans = _occurrences(doc.text, [item.name for item in getattr(record, field_name, [])])
+        predicted = {i for i, (s, e) in enumerate(doc.offsets()) if any(s < b and a < e for a, b in spans)}
+        gold = {i for i, tag in enumerate(doc.labels) if tag == label}
+        counts.add(len(predicted & gold), len(predicted), len(gold))
+    return counts
+
+
+def prompt_recall(prompts: list[dict], records: dict) -> dict[str, Counts]:
+    """Evidence Inference: share of prompts whose intervention, comparator and outcome are matched by
+    an extracted intervention or endpoint under the scorer's matching rule."""
+    out = {"intervention": Counts(), "comparator": Counts(), "outcome": Counts()}
+    for prompt in prompts:
+        record = records.get(prompt["PMCID"])
+        if record is None:
+            continue
+        for part, pool in (("intervention", record.interventions), ("comparator", record.interventions),
+                           ("outcome", record.endpoints)):
+            gold = prompt[part.capitalize()].strip()
+            if gold:
+                hit = any(best_similarity(item.name, [gold]) is not None for item in pool)
+                out[part].add(int(hit), 1, 1)
+    return out
+
+
+_P_IN_EVIDENCE = re.compile(r"\b[Pp]\s*(?:value)?\s*([<>=≤≥]|&lt;|&gt;)\s*(0?\.\d+|1\.0+|0)\b")
+_COMPARATORS = {"≤": "<=", "≥": ">=", "&lt;": "<", "&gt;": ">"}
+
+
+def evidence_p_values(evidence: list[tuple[str, str]], records: dict) -> tuple[Counts, list]:
+    """Each p-value in a verbatim evidence string must come out of the abstract, with the right
+    comparator and value, inside that string's place in the text. The gold parse is a deliberately
+    plain pattern, independent of the pipeline's rules."""
+    counts, misses = Counts(), []
+    for pmcid, string in evidence:
+        record = records.get(pmcid)
+        if record is None or string not in record.text:
+            continue
+        start = record.text.index(string)
+        end = start + len(string)
+        found = Counter((p.comparator, round(p.value, 12)) for p in record.p_values
+                        if start <= p.span.start and p.span.end <= end)
+        for m in _P_IN_EVIDENCE.finditer(string):
+            key = (_COMPARATORS.get(m.group(1), m.group(1)), round(float(m.group(2)), 12))
+            counts.add(int(found[key] > 0), 1, 1)
+            if found[key] > 0:
+                found[key] -= 1
+            else:
+                misses.append((pmcid, m.group(0)))
+    return counts, misses
+
+
+def p_value_distribution(values: Iterable[float]) -> dict[str, float]:
+    """Shares of p-values in the bins the swfdr comparison uses."""
+    values = list(values)
+    total = len(values) or 1
+    bins = {
+        "= 0.05": sum(v == 0.05 for v in values),
+        "≤ 0.001": sum(v <= 0.001 for v in values),
+        "(0.001, 0.01]": sum(0.001 < v <= 0.01 for v in values),
+        "(0.01, 0.05)": sum(0.01 < v < 0.05 for v in values),
+        "> 0.05": sum(v > 0.05 for v in values),
+    }
+    return {k: v / total for k, v in bins.items()} | {"count": len(values)}
