@@ -3,7 +3,9 @@
     python -m benchmarks.accuracy [--corpora ../shared/corpora] [--quick]
 
 Only evaluation splits are read here (EBM-NLP expert test, Evidence Inference test ids, BC5CDR test),
-plus gold/ and swfdr_pvalues for the distribution check.
+plus gold/ and swfdr_pvalues for the distribution check, and the EBM-NLP crowd-labelled TRAINING
+split for the sample-size before/after table (the split those rules are developed on;
+`python -m benchmarks.sample_size_dev` lists its failures for reading).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from extract.gold import load_gold
 from extract.readers import read_paths
 from extract.scoring import render_table, score
 
-from . import measures
+from . import measures, sample_size_dev
 from .ebm_nlp import hier_participants_test, pio_test
 from .report import write_results
 
@@ -70,8 +72,11 @@ def measure(corpora: Path, quick: bool = False) -> dict:
         "documents": ss.documents, "answered": ss.answered, "strict": ss.strict, "lenient": ss.lenient,
         "accuracy": ss.strict / ss.documents, "answered_share": ss.answered / ss.documents,
         "precision_answered": ss.strict / ss.answered if ss.answered else None,
-        "failures": ss.failures,
+        "failures": ss.failures, "categories": dict(ss.categories),
     }
+    # the training split the sample-size rules are developed on (measured for the before/after table)
+    dev = sample_size_dev.measure(corpora, extractor, limit)
+    figures["sample_size_dev"] = sample_size_dev.figures(dev)
 
     pio = list(pio_test(corpora))[:limit]
     records = _run(extractor, _token_docs_as_sources(pio, "ebm_nlp/scibert_split/test"))
@@ -101,14 +106,40 @@ def measure(corpora: Path, quick: bool = False) -> dict:
     return figures
 
 
+def summary(figures: dict) -> dict:
+    """The sample-size figures benchmarks/baseline.json stores (the "before" of RESULTS.md)."""
+    ss, dev = figures["sample_size"], figures["sample_size_dev"]
+    return {
+        "eval": {"documents": ss["documents"], "accuracy": ss["accuracy"],
+                 "answered_share": ss["answered_share"], "precision_answered": ss["precision_answered"],
+                 "lenient_accuracy": ss["lenient"] / ss["documents"], "categories": ss["categories"]},
+        "dev": {k: dev[k] for k in ("documents", "accuracy", "answered_share", "precision_answered",
+                                    "lenient_accuracy", "categories")},
+        "gold_n_accuracy": gold_n_accuracy(figures),
+    }
+
+
+def gold_n_accuracy(figures: dict):
+    """The `n` accuracy of the gold/ score table."""
+    for line in figures["gold"]["table"].splitlines():
+        parts = line.split()
+        if parts[:1] == ["n"] and len(parts) == 4:
+            return float(parts[3])
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     parser.add_argument("--quick", action="store_true", help=f"first {QUICK_DOCS} documents of each set")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="also write the sample-size figures as JSON (the shape of baseline.json)")
     args = parser.parse_args()
     figures = measure(args.corpora, args.quick)
     write_results(figures, args.out)
+    if args.json:
+        args.json.write_text(json.dumps(summary(figures), indent=2) + "\n", encoding="utf-8")
     print(args.out.read_text(encoding="utf-8"))
 
 

@@ -1,4 +1,5 @@
-"""EBM-NLP expert test documents: sample-size gold (`3_p` spans) and P/I/O token labels."""
+"""EBM-NLP documents: sample-size gold (`3_p` spans) and P/I/O token labels; expert test docs for
+measuring, crowd-labelled dev (training) docs for developing rules."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,6 +7,7 @@ from pathlib import Path
 from typing import Iterator
 
 HIER_TEST = "ebm_nlp/hier_participants_test_gold_bsaluja_noperiods.conll"
+HIER_DEV = "ebm_nlp/hier_participants_dev_crowd_bsaluja_noperiods.conll"  # training split
 PIO_TEST = "ebm_nlp/scibert_split/test.txt"
 
 
@@ -58,6 +60,13 @@ def _read(path: Path, label_column: int, pmid_of) -> Iterator[TokenDoc]:
 def hier_participants_test(corpora: Path) -> Iterator[TokenDoc]:
     """The 189 expert-labelled docs with participant sub-labels (`3_p` = sample size)."""
     return _read(corpora / HIER_TEST, 2, lambda line: line.split()[-1])
+
+
+def hier_participants_dev(corpora: Path) -> Iterator[TokenDoc]:
+    """The 921 crowd-labelled TRAINING docs with participant sub-labels (`3_p` = sample size), in
+    the format of the test file; the PMID is the last field of the -DOCSTART- line. Rules may be
+    developed on these (the test docs are only measured)."""
+    return _read(corpora / HIER_DEV, 2, lambda line: line.split()[-1])
 
 
 def pio_test(corpora: Path) -> Iterator[TokenDoc]:

@@ -57,7 +57,48 @@ class SampleSizeResult:
     answered: int = 0
     strict: int = 0       # n equals the number of the first 3_p span
     lenient: int = 0      # n equals any 3_p number, or their sum
-    failures: list = field(default_factory=list)
+    failures: list = field(default_factory=list)    # (pmid, gold n, our n)
+    details: list = field(default_factory=list)     # one dict per failure (for reading dev failures)
+    categories: Counter = field(default_factory=Counter)  # failure_category() of each failure
+
+
+# Failure categories, decided from numbers alone (no text is read): what kind of number we answered.
+NO_ANSWER = "no answer"
+OTHER_3P = "answered another `3_p` number"
+SUM_3P = "answered the sum of the `3_p` numbers"
+ELSEWHERE_SMALLER = "answered a smaller number stated elsewhere in the text"
+ELSEWHERE_LARGER = "answered a larger number stated elsewhere in the text"
+ABSENT = "answered a number absent from the text (a sum or product we built)"
+CATEGORIES = (NO_ANSWER, OTHER_3P, SUM_3P, ELSEWHERE_SMALLER, ELSEWHERE_LARGER, ABSENT)
+
+_TEXT_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+|[A-Za-z]+(?:[-\u2010 ][A-Za-z]+){0,4}")
+
+
+def text_numbers(words: list[str]) -> set[int]:
+    """Every count the words state, in digits ("1,234", also split as "1 234") or number words."""
+    out: set[int] = set()
+    for k in range(len(words)):
+        for j in range(min(len(words), k + 5), k, -1):
+            value = parse_int(" ".join(words[k:j]))
+            if value is not None:
+                out.add(value)
+                break
+        if k + 1 < len(words) and words[k].isdigit() and len(words[k + 1]) == 3 and words[k + 1].isdigit():
+            out.add(int(words[k] + words[k + 1]))  # "1 234"
+    return out
+
+
+def failure_category(doc: TokenDoc, numbers: list[int], n: Optional[int]) -> str:
+    """Classify a sample-size miss without reading it: what the answered number is."""
+    if n is None:
+        return NO_ANSWER
+    if n in numbers:
+        return OTHER_3P
+    if len(numbers) > 1 and n == sum(dict.fromkeys(numbers)):
+        return SUM_3P
+    if n in text_numbers(doc.words):
+        return ELSEWHERE_SMALLER if n < numbers[0] else ELSEWHERE_LARGER
+    return ABSENT
 
 
 def sample_size(docs: Iterable[TokenDoc], records: dict) -> SampleSizeResult:
@@ -65,23 +106,33 @@ def sample_size(docs: Iterable[TokenDoc], records: dict) -> SampleSizeResult:
 
     Rule: the gold n is the first number of the document's first `3_p` span ("120 patients (60 per
     group)" → 120); the lenient count also accepts any other `3_p` number or the sum of all of them.
+    Each failure is classified by `failure_category`.
     """
     out = SampleSizeResult()
     for doc in docs:
         runs = doc.runs("3_p")
-        numbers = [n for s, e in runs if (n := span_number(doc.words[s:e])) is not None]
+        spans = [(s, e, n) for s, e in runs if (n := span_number(doc.words[s:e])) is not None]
+        numbers = [n for _, _, n in spans]
         if not numbers:
             continue
         out.documents += 1
-        n = records[doc.pmid].sample_size.n
-        if n is None:
-            out.failures.append((doc.pmid, numbers[0], None))
-            continue
-        out.answered += 1
-        out.strict += n == numbers[0]
-        out.lenient += n in numbers or n == sum(dict.fromkeys(numbers))
+        record = records[doc.pmid]
+        n = record.sample_size.n
+        if n is not None:
+            out.answered += 1
+            out.strict += n == numbers[0]
+            out.lenient += n in numbers or n == sum(dict.fromkeys(numbers))
         if n != numbers[0]:
+            category = failure_category(doc, numbers, n)
+            out.categories[category] += 1
             out.failures.append((doc.pmid, numbers[0], n))
+            offsets, shift = doc.offsets(), max(record.text.find(doc.text), 0)
+            out.details.append({
+                "pmid": doc.pmid, "gold": numbers, "n": n, "category": category,
+                "gold_spans": [(offsets[s][0] + shift, offsets[e - 1][1] + shift) for s, e, _ in spans],
+                "evidence": [(e.start, e.end, e.text) for e in record.sample_size.evidence],
+                "text": record.text,
+            })
     return out
 
 

@@ -330,3 +330,110 @@ def test_gold_documents(nlp, corpora):
             right[k] += getattr(ss, k) == getattr(doc.sample_size, k)
     assert right["n"] / len(docs) >= 0.9
     assert all(right[k] / len(docs) >= 0.9 for k in FIELDS)
+
+
+# -- text without full stops (EBM-NLP dev = training split; "." tokens were removed upstream) ----
+NO_FULL_STOPS = [
+    # EBM-NLP dev 12612897: "study Forty" is a sentence start, not the label "Study 40"
+    ("METHODS This was a parallel-group , double-blind , placebo-controlled study Forty healthy "
+     "subjects were randomly allocated to receive 7 days of treatment with NCX-4016 ( 400 and 800 mg "
+     "twice daily ) , equimolar doses of aspirin ( 200 and 420 mg twice daily ) , or placebo Upper "
+     "endoscopies were performed before and at the end of the treatment period",
+     {"n": 40, "randomized": 40}),
+    # EBM-NLP dev 19995250: a total and its two arms, then the completers in the next sentence
+    # (not summed with the arms)
+    ("We did a prospective randomised clinical trial to see how reduction mammaplasty affected "
+     "macromastia patients ' depression , anxiety , and self-esteem Eighty-two patients were "
+     "randomised , 40 to have the operation , and 42 patients to conservative treatment Both groups "
+     "were followed for six months The patients completed the RBDI questionnaire ( Raitasalo 's "
+     "modification of the short form of the Beck Depression Inventory ) Twenty-nine patients in the "
+     "operated group and 35 patients in the conservative group completed the study",
+     {"n": 82, "randomized": 82}),
+    # EBM-NLP dev 10682031: the arm sizes add up to the total; a later count is not another arm
+    ("PATIENTS AND METHODS This was a multicenter , randomized , double-blind , placebo controlled "
+     "study Thirty-eight mechanically ventilated patients with documented nosocomial pneumonia were "
+     "included Patients treated with intravenous betalactam and tobramycin were randomly allocated to "
+     "receive aerosolized tobramycin ( 6 mg/kg/day , n = 21 ) or placebo ( n = 17 ) The aerosol was "
+     "administered via a pneumatic nebulizer once a day for 5 days RESULTS Respiratory tolerance was "
+     "good in all but two patients No acute renal failure occurred By day 10 , 7 patients in the "
+     "tobramycin group ( 35 % ) had been extubated versus 3 in the placebo group",
+     {"n": 38, "randomized": 38}),
+    # EBM-NLP dev 11832869: "24 These subjects" crosses a sentence start: not a count of subjects
+    ("METHODS This prospective , comparative study was conducted with healthy males and females "
+     "between the ages of 19 and 24 These subjects were recruited from the University of Vermont "
+     "population and surrounding community Following baseline measurements in VO2max , running time "
+     "to exhaustion ( RTE ) , and anthropometry , 17 subjects ( 10 snowshoers and 7 runners ) "
+     "participated in a six week conditioning program",
+     {"n": 17}),
+]
+
+
+@pytest.mark.parametrize("text, expected", NO_FULL_STOPS)
+def test_text_without_full_stops(nlp, text, expected):
+    assert fields(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # EBM-NLP dev 22342106: a total with its breakdown (31 + 2) is not summed again with a later
+    # arm count
+    ("RESULTS Thirty-three subjects ( 31 male subjects , 2 female subjects ; aged 3.2-10.7 years ) "
+     "were randomized in the study Follow-up data was available on 14 subjects in the NAC group and "
+     "15 in the placebo group",
+     {"n": 33, "randomized": 33}),
+    # EBM-NLP dev 10719133: the same noun, qualified differently: two groups that add up
+    ("METHODS Fifteen white-coat hypertensive out-patients and 23 essential hypertensive "
+     "out-patients were randomly assigned to groups A or B",
+     {"n": 38, "randomized": 38}),
+])
+def test_totals_and_groups(nlp, text, expected):
+    assert fields(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # EBM-NLP dev 12384805: first called eligible, then enrolled
+    ("Eighty-eight patients determined as eligible for treatment were enrolled in the study After a "
+     "median follow-up of 46.9 months",
+     {"n": 88, "enrolled": 88}),
+    # EBM-NLP dev 16202291: recruited cases are the study's cases, not events
+    ("METHODS Three hundred cases of VVC were recruited The Candidas were cultured A prospective and "
+     "randomized study was performed to compare the treatment effect of 3 day miconazole",
+     {"n": 300}),
+    # EBM-NLP dev 2085344: a participant noun the lexicon lacked
+    ("Five hundred and sixty-nine alcoholics were included in a double-blind placebo-controlled "
+     "randomized multicenter study of the effects of Acamprosate",
+     {"n": 569}),
+    # EBM-NLP dev 11228756: "type 2" between the count and its noun
+    ("A single-centre , double-blind , randomized , placebo-controlled study was performed in 48 type "
+     "2 diabetic patients with late-term failure following at least 3 years of sulphonylurea therapy",
+     {"n": 48}),
+    # EBM-NLP dev 10757579: "ASA 1" between the count and its noun
+    ("METHODS In a prospective , observer-blinded fashion , 40 ASA 1 paediatric patients undergoing "
+     "subumbilical surgery were randomly allocated to receive a caudal injection",
+     {"n": 40, "randomized": 40}),
+    # EBM-NLP dev 17321529: "hospital 622" is no hospital label (a label is one digit)
+    ("In a prospective , double-blind , randomized controlled trial conducted in a tertiary maternity "
+     "hospital 622 women received either 400 mug of oral misoprostol or 5 U of intravenous oxytocin",
+     {"n": 622}),
+    # EBM-NLP dev 7799030: "(n = 16)" and "(n = 3)" are the parts of the nineteen; the treatment
+    # arms are not added again
+    ("Nineteen patients with extremity melanoma ( n = 16 ) or sarcoma ( n = 3 ) , underwent 90-minute "
+     "ILP with TNF-alpha , interferon gamma ( 0.2 mg ) , and M ( 10 to 13 mg/L of limb volume ) "
+     "( TNF/IFN/M ) ( n = 12 ) , or M alone ( n = 7 ) Continuous intraoperative monitoring",
+     {"n": 19}),
+    # EBM-NLP dev 25795413: two counts sharing one noun, a slash in the modifiers
+    ("In 25 healthy lean and 23 overweight/obese participants , we performed magnetic resonance "
+     "imaging to measure cerebral blood flow",
+     {"n": 48}),
+])
+def test_training_split_causes(nlp, text, expected):
+    assert fields(nlp, text) == expected
+
+
+def test_spaced_bracket_owner(nlp):
+    # EBM-NLP dev 24898318: "Children ( N = 131 )" with a spaced bracket is a count of children, not
+    # an arm; the arm sizes after screening (53 + 60) are not added to it
+    ss = sample_size(nlp, "Children ( N = 131 ) were recruited through referral by school counselors "
+                          "and school-based recruitment and then screened for low social competence "
+                          "Researchers randomly assigned children to an experimental ( n = 53 ) or "
+                          "waitlisted control group ( n = 60 )")
+    assert (ss.n, ss.enrolled) == (131, 131)

@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 from .. import numbers, rules
 from ..schema import MAX_SAMPLE_SIZE, SampleSize
 from .extensions import doc_text, evidence
+from .prefilter import LeadPositions, LedPattern, lead_prefix
 
 FIELDS = ("enrolled", "randomized", "analyzed", "completed")
 MAX_COUNTS_PER_SENTENCE = 40  # more is a table or a list: no totals or sums are built from it
@@ -49,6 +50,7 @@ class Mention:
     negative: bool = False
     per_group: bool = False
     arm_to: bool = False
+    owner_count: bool = False  # "(n = X)" after a count in its owner: a subgroup, or a part of it
     cues: set = field(default_factory=set)
     parts: list = field(default_factory=list)
 
@@ -102,11 +104,17 @@ class SampleSizeExtractor:
                 "subject_verb", "per_group", "arm_to", "fraction", "slash_fraction",
                 "fraction_follow", "groups_of", "group_count", "alternative", "per_group_after",
                 "arm_after", "arm_before", "owner_stop", "owner_arm", "owner_subgroup",
-                "subgroup_percent", "label_before", "range_before", "year_before", "year_after",
+                "subgroup_percent", "label_before", "label_before_small", "range_before", "year_before", "year_after",
                 "modifier_negative", "modifier_subgroup", "case_count_before", "case_count_after",
-                "background_sentence", "verb_other_unit",
+                "background_sentence", "verb_other_unit", "implicit_sentence_start",
+                "eligible_then_enrolled",
             )
         }
+        # The patterns that start with a number are tried only where a number starts (same matches).
+        numbers_at = LeadPositions(compile_("{INT}"))
+        for name, pattern in self.re.items():
+            if lead_prefix(data[name], "{INT}"):
+                self.re[name] = LedPattern(pattern, numbers_at)
         self.noun_re = compile_(r"\b(?:{NOUN})\b")
         self.owner_noun_words = int(data["owner_noun_words"])
         self.modifier_cues = {name: compile_(p) for name, p in data["modifier_cues"].items()}
@@ -125,12 +133,25 @@ class SampleSizeExtractor:
                 doc: Optional[Doc] = None) -> SampleSize:
         """The SampleSize of `text`; `sentences` are (start, end) character bounds (default: one
         sentence); evidence spans index `doc` when given, else `text`."""
-        bounds = sentences or [(0, len(text))]
+        bounds = self.split_sentences(text, sentences or [(0, len(text))])
         mentions = self.mentions(text, bounds)
         result = self.choose(text, bounds, mentions)
         spans = sorted({s for s in result.pop("_spans")})
         ev = [evidence(doc, s, e) if doc is not None else _span(text, s, e) for s, e in spans]
         return SampleSize(**result, evidence=ev)
+
+    def split_sentences(self, text: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The sentences, each split again where a sentence starts without a full stop before it
+        (`implicit_sentence_start`): text without full stops would be one long sentence."""
+        out: list[tuple[int, int]] = []
+        for start, end in bounds:
+            cut = start
+            for m in self.re["implicit_sentence_start"].finditer(text, start, end):
+                if m.start() > cut:
+                    out.append((cut, m.start()))
+                    cut = m.start()
+            out.append((cut, end))
+        return out
 
     # -- mentions --------------------------------------------------------------------------------
     def mentions(self, text: str, bounds: list[tuple[int, int]]) -> list[Mention]:
@@ -154,7 +175,7 @@ class SampleSizeExtractor:
         for name, secondary in (("noun", False), ("secondary", True)):
             for m in self.re[name].finditer(text, overlapped=True):
                 value = self._count(text, m, "num")
-                if value is not None:
+                if value is not None and sent_of(m.start("noun")) == sent_of(m.start()):
                     add(Mention(value, m.start(), m.end(), "noun", sent_of(m.start()),
                                 noun=m.group("noun"), mods=m.group("mods"), secondary=secondary),
                         m.start("num"), m.end("num"))
@@ -209,7 +230,13 @@ class SampleSizeExtractor:
         if value is None or value > MAX_SAMPLE_SIZE:
             return None
         before = text[max(0, m.start(group) - 25):m.start(group)]
-        if self.re["label_before"].search(before) or self.re["range_before"].search(before):
+        # a capitalized number word opens a sentence: "... controlled study Forty subjects"
+        if raw[:1].isupper() and raw[:1].isalpha():
+            if self.re["range_before"].search(before):
+                return None
+        elif self.re["label_before"].search(before) or self.re["range_before"].search(before):
+            return None
+        elif value < 10 and self.re["label_before_small"].search(before):
             return None
         if len(raw) == 4 and raw.isdigit() and 1900 <= value <= 2099:
             before = text[max(0, m.start(group) - 20):m.start(group)]
@@ -221,8 +248,11 @@ class SampleSizeExtractor:
     def _owner(self, text: str, sent_start: int, mention: Mention, taken: "_Spans") -> None:
         """Classify "(n = X)" by the phrase before it."""
         start = mention.start
-        if start > 0 and text[start - 1] == "(":
-            start -= 1
+        i = start  # "( n = 24 )" in tokenized text: the bracket may stand apart
+        while i > 0 and text[i - 1] in " \t":
+            i -= 1
+        if i > 0 and text[i - 1] in "([":
+            start = i - 1
         lo = max(sent_start, start - 80)
         owner = text[lo:start]
         stops = list(self.re["owner_stop"].finditer(owner))
@@ -231,8 +261,10 @@ class SampleSizeExtractor:
         owner_start = start - len(owner)
         if self.re["owner_arm"].search(owner):
             mention.arm = True
-        elif self.re["owner_subgroup"].search(owner) or taken.any_within(owner_start, start):
+        elif self.re["owner_subgroup"].search(owner):
             mention.subgroup = True
+        elif taken.any_within(owner_start, start):
+            mention.subgroup = mention.owner_count = True
         else:
             last_words = " ".join(owner.split()[-self.owner_noun_words:])
             nouns = list(self.noun_re.finditer(last_words))
@@ -296,6 +328,8 @@ class SampleSizeExtractor:
                 if any(p.search(after) for p in sides["after"]) or any(
                         p.search(before) for p in sides["before"]):
                     m.cues.add(name)
+            if "negative" in m.cues and self.re["eligible_then_enrolled"].match(after):
+                m.cues.discard("negative")
             for name, pattern in self.modifier_cues.items():
                 if m.mods and pattern.search(m.mods):
                     m.cues.add(name)
@@ -324,7 +358,9 @@ class SampleSizeExtractor:
                     if (self.re["case_count_before"].search(before)
                             or self.re["case_count_after"].match(after)):
                         m.secondary = False
-                    else:
+                    elif not m.cues & {"randomized", "enrolled"}:
+                        # "3 cases of eclampsia" are events; "300 cases of VVC were recruited",
+                        # "406 cases enrolled" are the study's cases (a secondary unit)
                         m.cues.add("event")
             if m.base:
                 m.cues = {c for c in m.cues if c == "negative"}
@@ -365,17 +401,27 @@ class SampleSizeExtractor:
             if len(countable) > MAX_COUNTS_PER_SENTENCE:  # a table or list, not a sentence
                 continue
             persons = [m for m in countable if not m.secondary]
+            owned: set[int] = set()  # the parts of a total stated in the sentence
             # a count equal to the sum of two or more later counts is their total
             for m in persons:
                 if m.arm:
                     continue
-                later = [o for o in persons if o.start > m.start]
-                if len(later) >= 2 and sum(o.value for o in later) == m.value:
-                    for o in later:
-                        o.arm = True
+                # "Nineteen patients with melanoma (n = 16) or sarcoma (n = 3)": a "(n = X)" after
+                # a count in its owner may be one of that count's parts
+                later = sorted([o for o in persons if o.start > m.start]
+                               + [o for o in ms if o.owner_count and o.start > m.start
+                                  and not o.negative], key=lambda o: o.start)
+                # the next two or more counts add up to it: "82 were randomised, 40 to A and 42 to B"
+                parts = next((later[:k] for k in range(2, len(later) + 1)
+                              if sum(o.value for o in later[:k]) == m.value), None)
+                if parts:
+                    for o in parts:
+                        o.arm, o.subgroup = True, False
+                        owned.add(id(o))
                     # the parts' cues ("65 randomized to A, 61 to B") describe the whole
-                    m.cues |= _union(later) - {"negative", "completed", "analyzed"}
-            arms = [m for m in persons if m.arm]
+                    m.cues |= _union(parts) - {"negative", "completed", "analyzed"}
+            # arm sizes another count already totals are not summed again with the rest
+            arms = [m for m in persons if m.arm and id(m) not in owned]
             totals = [m for m in persons if not m.arm]
             if len(arms) >= 2 and not any(t.value >= sum(a.value for a in arms) for t in totals):
                 extra.append(self._sum(arms, self._sentence_cues(sentence) | _union(arms)))
@@ -396,7 +442,7 @@ class SampleSizeExtractor:
             last_link = None
             for m in chainable + [None]:
                 link = self._coordinated(text, chain[-1], m) if chain and m is not None else None
-                if link and _noun_key(m.noun) not in {_noun_key(c.noun) for c in chain} - {None}:
+                if link and self._different_people(text, chain, m):
                     chain.append(m)
                     last_link = link
                     continue
@@ -404,6 +450,22 @@ class SampleSizeExtractor:
                     extra.append(self._sum(chain, _union(chain)))
                 chain, last_link = ([m] if m is not None else []), None
         return extra
+
+    @staticmethod
+    def _different_people(text: str, chain: list[Mention], m: Mention) -> bool:
+        """Can m join a chain of coordinated counts? Its noun is new ("135 cases and 467
+        controls"), or the same noun is qualified differently: "Fifteen white-coat hypertensive
+        out-patients and 23 essential hypertensive out-patients", "12 patients with eosinophilic
+        asthma, 11 patients with non-eosinophilic asthma" (not a bare "40 patients and 40 patients")."""
+        key = _noun_key(m.noun)
+        if key not in {_noun_key(c.noun) for c in chain} - {None}:
+            return True
+        last = chain[-1]
+        mods = {regex.sub(r"\W+", " ", c.mods).strip().lower() for c in chain if _noun_key(c.noun) == key}
+        if m.mods.strip() and regex.sub(r"\W+", " ", m.mods).strip().lower() not in mods:
+            return True
+        between = regex.sub(r"\b(?:and|or|plus|as\s+well\s+as)\b|[\s,;]", "", text[last.end:m.start], flags=_FLAGS)
+        return len(between) > 0
 
     @staticmethod
     def _sum(parts: list[Mention], cues: set) -> Mention:
