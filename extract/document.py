@@ -26,6 +26,9 @@ class SourceDocument:
     abstract: str = ""
     metadata: dict = field(default_factory=dict)
     errors: list[ErrorInfo] = field(default_factory=list)
+    # Problems that do not stop extraction (e.g. a duplicate id): the record is extracted and
+    # carries them in its `errors`.
+    warnings: list[ErrorInfo] = field(default_factory=list)
 
     @property
     def text(self) -> str:

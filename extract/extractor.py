@@ -18,10 +18,12 @@ class Extractor:
     31
     """
 
-    def __init__(self, batch_size: int = 64):
+    def __init__(self, batch_size: int = 64, model: Optional[str] = None):
+        """`model`: None for the NER models shipped with extract, "none" for rules only, or an
+        installed spaCy pipeline name / directory (e.g. "en_ner_bc5cdr_md") to run instead."""
         from .pipeline import build_pipeline
 
-        self.nlp = build_pipeline()
+        self.nlp = build_pipeline(model)
         self.batch_size = batch_size
 
     def extract(self, text: str, id: str = "text", source: str = "<text>",
@@ -74,12 +76,15 @@ class Extractor:
             interventions=doc._.interventions or [],
             endpoints=doc._.endpoints or [],
             p_values=doc._.p_values or [],
+            conditions=doc._.conditions or [],
+            errors=list(getattr(document, "warnings", [])),  # e.g. a duplicate id: extracted anyway
         )
 
     @staticmethod
     def _failed(document: SourceDocument, errors: list[ErrorInfo]) -> Record:
         return Record(id=document.id, source=document.source, title=document.title.strip(),
-                      text=document.text, metadata=_metadata(document.metadata), errors=errors)
+                      text=document.text, metadata=_metadata(document.metadata),
+                      errors=[*errors, *getattr(document, "warnings", [])])
 
 
 def _metadata(raw: dict) -> Metadata:

@@ -92,11 +92,59 @@ def describe_validation_error(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def locate(text: str, loc: tuple) -> int:
+    """The line (from 1) of the JSON value at `loc` in `text`; for a missing key, of its parent."""
+    decoder, pos = json.JSONDecoder(), _skip(text, 0)
+    for part in loc:
+        found = None
+        if isinstance(part, str) and text.startswith("{", pos):
+            item = _skip(text, pos + 1)
+            while item < len(text) and text[item] != "}":
+                key, item = decoder.raw_decode(text, item)
+                value = _skip(text, _skip(text, item) + 1)  # past the ":"
+                if key == part:
+                    found = value
+                    break
+                item = _skip(text, _skip(text, decoder.raw_decode(text, value)[1]) + 1)  # past the ","
+        elif isinstance(part, int) and text.startswith("[", pos):
+            item, index = _skip(text, pos + 1), 0
+            while item < len(text) and text[item] != "]":
+                if index == part:
+                    found = item
+                    break
+                item, index = _skip(text, _skip(text, decoder.raw_decode(text, item)[1]) + 1), index + 1
+        if found is None:
+            break
+        pos = found
+    return text.count("\n", 0, pos) + 1
+
+
+def _skip(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def _describe_with_lines(error: ValidationError, text: str) -> str:
+    """Like describe_validation_error, each field with the line it is on."""
+    parts = []
+    for item in error.errors(include_url=False):
+        try:
+            line = f"line {locate(text, item['loc'])}: "
+        except (ValueError, IndexError):
+            line = ""
+        got = "" if item["type"] == "missing" else f" (got {item['input']!r:.80})"
+        parts.append(f"{line}field {format_loc(item['loc'])}: {item['msg']}{got}")
+    return "; ".join(parts)
+
+
 def read_gold_file(path: str | Path) -> GoldDocument:
-    """Read and validate one gold file; the id must equal the file stem."""
+    """Read and validate one gold file; the id must equal the file stem. A malformed file raises
+    GoldError naming the file, the line and the field."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise GoldError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -104,9 +152,10 @@ def read_gold_file(path: str | Path) -> GoldDocument:
     try:
         doc = GoldDocument.model_validate(data)
     except ValidationError as exc:
-        raise GoldError(f"{path}: {describe_validation_error(exc)}") from None
+        raise GoldError(f"{path}: {_describe_with_lines(exc, text)}") from None
     if doc.id != path.stem:
-        raise GoldError(f"{path}: field id: {doc.id!r} does not match the file name {path.name!r}")
+        raise GoldError(f"{path}: line {locate(text, ('id',))}: field id: {doc.id!r} does not match the "
+                        f"file name {path.name!r}")
     return doc
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Optional
 
 import spacy
 from spacy.language import Language
@@ -9,8 +10,9 @@ from spacy.language import Language
 # Importing the component modules registers their factories with spaCy.
 from .components import FIELD_COMPONENTS  # noqa: F401
 
-# The sentence, abbreviation and field components, in order.
-PIPE_NAMES = ("extract_sentences", "abbreviation_detector", *FIELD_COMPONENTS)
+# The sentence, abbreviation, entity and field components, in order; the NER components (shipped
+# models, or the one named by `model`) go in just before "extract_entities".
+PIPE_NAMES = ("extract_sentences", "abbreviation_detector", "extract_entities", *FIELD_COMPONENTS)
 
 
 def _tokenizer(nlp: Language):
@@ -21,13 +23,23 @@ def _tokenizer(nlp: Language):
         return combined_rule_tokenizer(nlp)
 
 
-def build_pipeline() -> Language:
-    """A blank English pipeline with scispaCy's tokenizer and the extract components."""
+def build_pipeline(model: Optional[str] = None) -> Language:
+    """A blank English pipeline with scispaCy's tokenizer and the extract components.
+
+    `model`: None (the NER models shipped in extract/models), "none" (rules only), or an installed
+    spaCy pipeline name / pipeline directory to run instead (see `extract.ner.load`); a missing model
+    raises `extract.ner.load.ModelNotFoundError`.
+    """
     warnings.filterwarnings("ignore", message=r"\[W036\]")  # scispaCy adds an empty matcher
     import scispacy.abbreviation  # noqa: F401  (registers "abbreviation_detector")
 
+    from .guards import BoundedTokenizer, bound_abbreviation_matcher
+    from .ner.load import add_ner
+
     nlp = spacy.blank("en")
-    nlp.tokenizer = _tokenizer(nlp)
+    nlp.tokenizer = BoundedTokenizer(_tokenizer(nlp))  # hostile input: see extract/guards.py
     for name in PIPE_NAMES:
         nlp.add_pipe(name)
+    bound_abbreviation_matcher(nlp)
+    add_ner(nlp, model, before="extract_entities")
     return nlp

@@ -87,6 +87,13 @@ class Endpoint(Model):
     span: Span
 
 
+class Condition(Model):
+    """A disease or condition the study is about (NER DISEASE spans and PARTICIPANTS condition spans)."""
+
+    name: str
+    span: Span
+
+
 class PValue(Model):
     text: str
     comparator: Comparator
@@ -112,6 +119,7 @@ class Record(Model):
     interventions: list[Intervention] = Field(default_factory=list)
     endpoints: list[Endpoint] = Field(default_factory=list)
     p_values: list[PValue] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
     errors: list[ErrorInfo] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -126,7 +134,7 @@ class Record(Model):
     def spans(self) -> list[Span]:
         """Every evidence span the record carries."""
         out = list(self.design.evidence) + list(self.sample_size.evidence)
-        out += [item.span for item in (*self.interventions, *self.endpoints, *self.p_values)]
+        out += [item.span for item in (*self.interventions, *self.endpoints, *self.p_values, *self.conditions)]
         return out
 
 

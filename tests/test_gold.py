@@ -56,7 +56,7 @@ def test_invalid_field_names_file_and_field(tmp_path, change, field):
 
 def test_id_must_equal_file_stem(tmp_path):
     path = _write(tmp_path, "X2.json", json.dumps(MINIMAL))
-    with pytest.raises(GoldError, match=r"X2\.json: field id: 'X1' does not match the file name 'X2\.json'"):
+    with pytest.raises(GoldError, match=r"X2\.json: line 1: field id: 'X1' does not match the file name 'X2\.json'"):
         read_gold_file(path)
 
 

@@ -497,7 +497,8 @@ def test_medline_utf16_and_cp1252_lines(tmp_path):
 @pytest.mark.parametrize("name, data, message", [
     ("empty.txt", b"", "empty file"),
     ("blank.txt", b" \n\t\n", "empty file (only whitespace)"),
-    ("binary.txt", b"PK\x03\x04\x00\x00\x00binary", "binary file (contains NUL bytes), not text"),
+    ("binary.txt", b"PK\x03\x04\x00\x00\x00binary", "binary file (a ZIP archive"),
+    ("nul.txt", b"Title\x00\x00binary", "binary file (contains NUL bytes), not text"),
     ("undecodable.txt", b"Title \x81\x8d\x9d.\n\nText.", "undecodable text: not valid UTF-8 or cp1252"),
     ("boiler.txt", b"Add like\nAdd dislike\n\nYour Privacy Choices\nFull text links\n", "no title or abstract found"),
     ("bad.xml.gz", b"\x1f\x8bnot really gzip", "corrupt gzip data"),

@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 
 from .. import rules
 from ..schema import Design, DesignLabel, Phase
-from .extensions import evidence
+from .extensions import doc_lowers, doc_text, evidence, span_text
 
 LABELS: tuple[str, ...] = typing.get_args(DesignLabel)
 PHASES: tuple[str, ...] = typing.get_args(Phase)
@@ -159,6 +159,7 @@ class _GatedMatcher:
         self.gate_words: dict[str, tuple[int, int]] = {}
         self.gate_regexes: list[tuple["regex.Pattern", int, int]] = []
         self.always = False
+        self._reach_cache: dict[str, tuple] = {}
         for key, alternatives in patterns.items():
             expanded = [alt for p in alternatives for alt in _expand_first_token(p)]
             self.matcher.add(key, expanded)
@@ -188,19 +189,27 @@ class _GatedMatcher:
                 b, a = self.gate_words.get(w, (0, 0))
                 self.gate_words[w] = (max(b, before), max(a, after))
 
+    def _reaches(self, low: str, cache: dict) -> tuple:
+        """(before, after) reaches of the gates a (lower-case) token opens; cached per word."""
+        found = [] if (reach := self.gate_words.get(low)) is None else [reach]
+        found += [(before, after) for rx, before, after in self.gate_regexes if rx.search(low)]
+        if len(cache) >= 100_000:
+            cache.clear()
+        cache[low] = found = tuple(found)
+        return found
+
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         if self.always:
             return self.matcher(doc)
         n = len(doc)
         windows: list[tuple[int, int]] = []
-        for i, tok in enumerate(doc):
-            low = tok.lower_
-            reach = self.gate_words.get(low)
-            if reach is not None:
-                windows.append((max(0, i - reach[0]), min(n, i + reach[1] + 1)))
-            for rx, before, after in self.gate_regexes:
-                if rx.search(low):
-                    windows.append((max(0, i - before), min(n, i + after + 1)))
+        reaches, cache = self._reaches, self._reach_cache
+        for i, low in enumerate(doc_lowers(doc)):
+            found = cache.get(low)
+            if found is None:
+                found = reaches(low, cache)
+            for before, after in found:
+                windows.append((max(0, i - before), min(n, i + after + 1)))
         windows.sort()
         matches: list[tuple[int, int, int]] = []
         start = end = -1
@@ -289,7 +298,7 @@ class DesignExtractor:
             review = header_review or ctx.review or any(label in found for label in self.review_labels)
             text_labels = self._text_labels(found, review)
             phase, phase_span = self._phase(ctx)
-            registrations, spans = self._registrations(doc.text)
+            registrations, spans = self._registrations(doc_text(doc))
             if phase_span is not None:
                 spans.append(phase_span)
         labels = self._combine(text_labels, header_labels)
@@ -387,7 +396,7 @@ class DesignExtractor:
     # ------------------------------------------------------------------ phase and registrations
     def _phase(self, ctx: "_Context") -> tuple[str | None, tuple[int, int] | None]:
         doc = ctx.doc
-        for m in self.phase_re.finditer(doc.text):
+        for m in self.phase_re.finditer(doc_text(doc)):
             value = self._phase_value(m.group("a"), m.group("b"))
             if value is None:
                 continue
@@ -532,7 +541,7 @@ class _Context:
     def _sections(self, ex: DesignExtractor) -> None:
         """Marks background sentences: a background section, or (no headers) before the first anchor."""
         doc, n = self.doc, len(self.sents)
-        title_end = doc.text.find("\n\n")
+        title_end = doc_text(doc).find("\n\n")
         in_title = [0 <= s.start_char < title_end for s in self.sents]
         has_this = [False] * n
         for t in self.this_tokens:
@@ -543,7 +552,7 @@ class _Context:
         headers: list[str | None] = []
         header_len: list[int] = []
         for sent in self.sents:
-            m = ex.header_re.match(sent.text)
+            m = ex.header_re.match(span_text(sent))
             headers.append((m.group("h") or m.group("w")).strip().upper() if m else None)
             header_len.append(m.end() if m else 0)
         for s, _ in self.kinds.get("objective", []):

@@ -10,7 +10,8 @@ from spacy.tokens import Doc, Span
 
 from .. import rules
 from ..schema import Endpoint
-from .extensions import evidence
+from .entities import entities
+from .extensions import evidence, span_text
 from .phrases import PhraseReader, split_list, token_at
 
 ROLE_RANK = {"primary": 0, "secondary": 1, "other": 2}
@@ -45,25 +46,65 @@ class EndpointFinder:
         self.keep_words = frozenset(data["keep_words"])
         self.reader = PhraseReader(data["boundary_words"], data["leading_drop"], max_tokens=self.max_tokens,
                                    allow_brackets=True, keep=data["keep_words"])
+        ner = data.get("ner") or {}
+        self.ner_labels = tuple(ner.get("labels", ()))
+        self.ner_overlap = ner.get("on_overlap", "rules")
+        self.ner_max_tokens = int(ner.get("max_tokens", self.max_tokens))
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[tuple[Phrase, str]] = []
         for sent in doc.sents:
             found += self._sentence(doc, sent)
+        if self.ner_labels:
+            found = self._with_ner(doc, found)
         doc._.endpoints = self._merge(doc, found)
         return doc
+
+    def _with_ner(self, doc: Doc, found: list[tuple[Phrase, str]]) -> list[tuple[Phrase, str]]:
+        """Add the statistical NER's OUTCOME spans (split into list members, trimmed like cue phrases),
+        with the role of a primary/secondary cue earlier in their sentence, else "other". Where an NER
+        phrase and a rule phrase overlap, `ner.on_overlap` says which one stays."""
+        ner: list[tuple[Phrase, str]] = []
+        for start, end, _ in entities(doc, self.ner_labels):
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None or len(span) == 0 or len(span) > 3 * self.ner_max_tokens:
+                continue
+            role = self._cue_role(doc, span)
+            for part in self._split(span):
+                phrase = self._read(doc, part.span.start, part.span.end)
+                if phrase is None or len(phrase) > self.ner_max_tokens:
+                    continue
+                ner.append((part if phrase == part.span else Phrase(phrase.text, phrase), role))
+        if not ner:
+            return found
+        first, second = (found, ner) if self.ner_overlap == "rules" else (ner, found)
+        taken = [(p.span.start_char, p.span.end_char) for p, _ in first]
+        kept = [(p, r) for p, r in second
+                if not any(s < p.span.end_char and p.span.start_char < e for s, e in taken)]
+        return first + kept
+
+    def _cue_role(self, doc: Doc, span: Span) -> str:
+        sent = span.sent
+        best = "other"
+        for role, cue in self.role_cues:
+            if role == "other":
+                continue
+            for m in cue.finditer(span_text(sent)):
+                if sent.start_char + m.start() < span.start_char and ROLE_RANK[role] < ROLE_RANK[best]:
+                    best = role
+        return best
 
     def _sentence(self, doc: Doc, sent: Span) -> list[tuple[Phrase, str]]:
         out = []
         for role, cue in self.role_cues:
-            for m in cue.finditer(sent.text):
+            for m in cue.finditer(span_text(sent)):
                 out += [(p, role) for p in self._list_after(doc, sent, sent.start_char + m.end())]
-        for m in self.object_cue.finditer(sent.text):
+        for m in self.object_cue.finditer(span_text(sent)):
             token = token_at(doc, sent.start_char + m.end())
             phrase = token is not None and self._read(doc, token.i, sent.end)
             if phrase:
                 out.append((Phrase(phrase.text, phrase), "other"))
-        for m in self.subject_cue.finditer(sent.text):
+        for m in self.subject_cue.finditer(span_text(sent)):
             verb = sent.start_char + m.start() + len(m.group()) - len(m.group().lstrip())
             out += [(p, "other") for p in self._list_before(doc, sent, verb)]
         return out

@@ -28,6 +28,22 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+_LOWERS = "extract.lowers"
+
+
+def doc_lowers(doc: Doc) -> list[str]:
+    """`token.lower_` of every token, computed once per document."""
+    lowers = doc.user_data.get(_LOWERS)
+    if lowers is None or len(lowers) != len(doc):
+        lowers = doc.user_data[_LOWERS] = [token.lower_ for token in doc]
+    return lowers
+
+
+def span_text(span) -> str:
+    """`span.text` (a sentence, a phrase) cut from the cached document text, not rebuilt token by token."""
+    return doc_text(span.doc)[span.start_char:span.end_char]
+
+
 def evidence(doc: Doc, start: int, end: int) -> Span:
     """The evidence span for characters `start:end` of the document text."""
     return Span(start=start, end=end, text=doc_text(doc)[start:end])

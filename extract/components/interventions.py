@@ -11,7 +11,8 @@ from spacy.tokens import Doc, Span
 
 from .. import rules
 from ..schema import Intervention
-from .extensions import doc_text, evidence
+from .entities import entities
+from .extensions import doc_text, evidence, span_text
 from .phrases import PhraseReader, token_at
 
 
@@ -23,6 +24,7 @@ class Mention:
     kind: Optional[str]
     role: str = "experimental"
     code: bool = False  # an investigational product code ("CL2020")
+    label: Optional[str] = None  # the NER label, when a statistical model found it
 
 
 @Language.factory("extract_interventions", default_config={"rules": "interventions.yml"})
@@ -37,7 +39,7 @@ class InterventionFinder:
         data = rules.load(rules_file)
         flags = regex.IGNORECASE
         stems = "|".join(sorted(map(regex.escape, data["drug_stems"]), key=len, reverse=True))
-        self.stem = regex.compile(rf"(?:[a-zβα0-9][\w-]*)?(?:{stems})", flags)
+        self.stem = regex.compile(rf"(?<![\w-])(?:[a-zβα0-9][\w-]*)?(?:{stems})", flags)
         # A cheap suffix test first: the stem regex backtracks over every stem at every position.
         self.stem_endings = tuple(sorted({s.lower() for s in data["drug_stems"]}))
         self.not_drugs = frozenset(w.lower() for w in data["not_drugs"])
@@ -53,6 +55,17 @@ class InterventionFinder:
         self.other_study = regex.compile(data["other_study_cues"], flags)
         self.excluded = frozenset(n.lower() for n in data["not_interventions"])
         self.reader = PhraseReader(data["boundary_words"], data["leading_drop"], max_tokens=5)
+        ner = data.get("ner") or {}
+        self.ner_labels = tuple(ner.get("labels", ()))
+        self.ner_in_trial_only = frozenset(ner.get("in_trial_sentences_only", ()))
+        self.ner_kinds = dict(ner.get("default_kinds", {}))
+        self.ner_excluded = frozenset(n.lower() for n in ner.get("not_interventions", ()))
+        self.ner_conflicts = tuple(ner.get("conflicting_labels", ()))
+        self._conflict: list = []
+        self.ner_accept = {label: tuple(alts) for label, alts in (ner.get("accept_when") or {}).items()}
+        drop = "|".join(map(regex.escape, data["leading_drop"]))
+        self.ner_after_cue = regex.compile(
+            rf"\b(?:{'|'.join(data['lead_cues'] + data['comparator_cues'])})\s+(?:(?:{drop})\s+)*$", flags)
 
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[Mention] = []
@@ -63,7 +76,7 @@ class InterventionFinder:
 
     # -- finding mentions -------------------------------------------------------------------------
     def _sentence(self, doc: Doc, sent: Span) -> list[Mention]:
-        text, base = sent.text, sent.start_char
+        text, base = span_text(sent), sent.start_char
         in_trial = bool(self.trial_cue.search(text)) and not self.other_study.search(text)
         found = []
         for pattern, kind, role, needs_context in self.terms:
@@ -82,8 +95,57 @@ class InterventionFinder:
             covered = [(m.start, m.end) for m in found if m is not None]
             found += [m for m in self._after_cues(doc, sent)
                       if m and not any(s < m.end and m.start < e for s, e in covered)]
+        if self.ner_labels:
+            found += self._ner_mentions(doc, sent, in_trial, found)
         self._mark_comparators(doc, sent, found)
         return [m for m in found if m is not None and m.name.lower() not in self.excluded]
+
+    def _ner_mentions(self, doc: Doc, sent: Span, in_trial: bool, found: list) -> list[Mention]:
+        """Spans of the statistical NER (CHEMICAL, INTERVENTION) in this sentence, cleaned like cue
+        phrases (dose, route and leading words dropped) and kept when something confirms them
+        (`ner.accept_when` in the rule file); empty when no NER ran."""
+        out = []
+        text = doc_text(doc)
+        spans = entities(doc, self.ner_labels)
+        self._conflict = entities(doc, self.ner_conflicts)
+        title_end = max(text.find("\n\n"), 0)
+        for start, end, label in spans:
+            if start < sent.start_char or end > sent.end_char:
+                continue
+            if label in self.ner_in_trial_only and not in_trial:
+                continue
+            if text[start:end].lower() in self.ner_excluded:
+                continue
+            if doc.char_span(start, end) is not None:
+                mention = self._mention(doc, start, end, None, "experimental")
+            else:  # cut inside a token ("heparin" of "heparin-induced"): keep the characters
+                mention = Mention(start, end, text[start:end], None)
+            if mention is None or mention.name.lower() in self.ner_excluded:
+                continue
+            if self._ner_confirmed(text, mention, label, spans, title_end):
+                mention.label = label
+                out.append(mention)
+        return out
+
+    def _ner_confirmed(self, text: str, m: Mention, label: str, spans: list, title_end: int) -> bool:
+        words = [w for w in regex.findall(r"\w+", m.name) if len(w) >= 2]
+        if not words or (len(words) == 1 and label != "CHEMICAL"
+                         and not self._is_drug_word(m.name) and not self._kind(m.name)):
+            return False  # a lone word from the PICO tagger ("cycle", "Combined")
+        if any(s < m.end and m.start < e for s, e, _ in self._conflict):
+            return False  # another model calls it a disease or an outcome
+        if label != "CHEMICAL" and regex.fullmatch(r"[A-Z][A-Z0-9-]{1,5}", m.name):
+            return False  # a bare abbreviation from the PICO tagger: only its long form counts
+        tests = {
+            "both_models": lambda: any(s < m.end and m.start < e and other != label for s, e, other in spans),
+            "title": lambda: m.end <= title_end,
+            "after_cue": lambda: bool(self.ner_after_cue.search(text[max(0, m.start - 60):m.start])),
+            "named": lambda: bool(self._kind(m.name) or any(self._is_drug_word(w) for w in m.name.split())),
+            "repeated": lambda: len(regex.findall(rf"(?<!\w){regex.escape(m.name)}(?!\w)", text,
+                                                  regex.IGNORECASE)) >= 2,
+        }
+        return any(all(tests[t]() for t in alternative.split("+"))
+                   for alternative in self.ner_accept.get(label, ()))
 
     def _is_drug_word(self, word: str) -> bool:
         lower = word.lower()
@@ -92,7 +154,7 @@ class InterventionFinder:
 
     def _codes(self, doc: Doc, sent: Span) -> list[Mention]:
         out = []
-        for m in self.code.finditer(sent.text):
+        for m in self.code.finditer(span_text(sent)):
             prefix = regex.match(r"[A-Z]+", m.group()).group()
             if prefix not in self.code_not:
                 start = sent.start_char + m.start()
@@ -101,7 +163,7 @@ class InterventionFinder:
 
     def _after_cues(self, doc: Doc, sent: Span) -> list[Mention]:
         out = []
-        for m in self.lead.finditer(sent.text):
+        for m in self.lead.finditer(span_text(sent)):
             token = token_at(doc, sent.start_char + m.end())
             phrase = token is not None and self.reader.forward(doc, token.i, sent.end)
             if phrase and self._plausible(phrase):
@@ -116,7 +178,7 @@ class InterventionFinder:
 
     def _mark_comparators(self, doc: Doc, sent: Span, found: list[Optional[Mention]]) -> None:
         starts = set()
-        for m in self.comparator.finditer(sent.text):
+        for m in self.comparator.finditer(span_text(sent)):
             token = token_at(doc, sent.start_char + m.end())
             while token is not None and token.lower_ in self.reader.leading_drop and token.i + 1 < sent.end:
                 token = doc[token.i + 1]
@@ -150,12 +212,20 @@ class InterventionFinder:
         for mention in mentions:
             key = aliases.get(_key(mention.name), _key(mention.name))
             key = next((k for k in groups if _same(k, key)), key)
+            if mention.label is not None and key not in groups:  # an NER span naming part of another
+                key = next((k for k in groups if set(key.split()) <= set(k.split())
+                            or k.rstrip("s") == key.rstrip("s")), key)
             groups.setdefault(key, []).append(mention)
+        for key in [k for k, group in groups.items() if all(m.label is not None for m in group)]:
+            bigger = next((k for k in groups if k != key and set(key.split()) < set(k.split())), None)
+            if bigger is not None:  # an NER-only name inside a later, longer name
+                groups[bigger] += groups.pop(key)
         out = []
         for group in groups.values():
             named = next((m for m in group if m.code), None) or min(group, key=_title_cased)
             kind = next((m.kind for m in group if m.kind), None) or self._kind(" ".join(m.name for m in group))
             role = "control" if any(m.role == "control" for m in group) or kind == "placebo" else "experimental"
+            kind = kind or next((self.ner_kinds[m.label] for m in group if m.label in self.ner_kinds), None)
             out.append(Intervention(name=named.name, kind=kind or self._default_kind(named.name), role=role,
                                     span=evidence(doc, named.start, named.end)))
         return out

@@ -6,11 +6,13 @@ text (web-page copy or title + abstract); any of them may be gzip-compressed. No
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Union
 
 from ..document import SourceDocument
+from ..schema import ErrorInfo
 from .decode import ReadError, check_not_binary, describe, open_input
 from .detect import JSONL, MEDLINE, PUBMED_XML, TEXT, detect_format
 from .fields import document
@@ -32,13 +34,34 @@ READERS: dict[str, Reader] = {
 
 
 def read_paths(paths: Iterable[Union[str, Path]]) -> Iterator[SourceDocument]:
-    """Documents from files, directories (recursive, sorted) and "-" (stdin), in order."""
+    """Documents from files, directories (recursive, sorted) and "-" (stdin), in order.
+
+    A document whose id an earlier document of the same call already had is kept (and extracted),
+    with an error saying so: nothing is dropped, and the output's ids can be checked.
+    """
+    return _flag_duplicate_ids(_read_paths(paths))
+
+
+def _read_paths(paths: Iterable[Union[str, Path]]) -> Iterator[SourceDocument]:
     for given in paths:
         for path, problem in iter_inputs(str(given)):
             if problem:
                 yield document(stem_of(path), path, error=problem)
             else:
                 yield from read_file(path)
+
+
+def _flag_duplicate_ids(documents: Iterator[SourceDocument]) -> Iterator[SourceDocument]:
+    """Documents as given; a repeated id gets a warning (8-byte id digests kept: memory stays small)."""
+    seen: set[bytes] = set()
+    for doc in documents:
+        digest = hashlib.blake2b(doc.id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        if digest in seen:
+            problem = ErrorInfo(stage="read", message=f"duplicate id {doc.id!r}: an earlier document of "
+                                                      "this run has the same id (both records are kept)")
+            (doc.errors if doc.errors else doc.warnings).append(problem)
+        seen.add(digest)
+        yield doc
 
 
 def read_file(path: str) -> Iterator[SourceDocument]:

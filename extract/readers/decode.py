@@ -11,6 +11,25 @@ from typing import BinaryIO, Iterator, Optional
 
 GZIP_MAGIC = b"\x1f\x8b"
 HEAD_SIZE = 64 * 1024
+MAX_LINE_BYTES = 8 * 1024 * 1024  # one JSONL / MEDLINE line; a longer one is skipped with an error
+# File signatures of binary formats that may be given by mistake (some have no NUL in their head).
+_SIGNATURES = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"PK\x03\x04", "a ZIP archive (or a .docx/.xlsx document)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office document"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x7fELF", "an executable"),
+    (b"BZh", "a bzip2 archive (not supported; use gzip)"),
+    (b"\xfd7zXZ\x00", "an xz archive (not supported; use gzip)"),
+    (b"(\xb5/\xfd", "a zstd archive (not supported; use gzip)"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+)
 _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -84,7 +103,11 @@ def bom_encoding(head: bytes) -> Optional[str]:
 
 
 def check_not_binary(head: bytes) -> None:
-    """Refuse content with NUL bytes (unless a UTF-16/32 BOM explains them)."""
+    """Refuse a known binary format (PDF, images, archives...) and content with NUL bytes (unless a
+    UTF-16/32 BOM explains them)."""
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            raise ReadError(f"binary file ({kind}), not text")
     if b"\x00" in head and bom_encoding(head) in (None, "utf-8-sig"):
         raise ReadError("binary file (contains NUL bytes), not text")
 
@@ -107,16 +130,28 @@ def decode_text(data: bytes, where: str = "") -> str:
         ) from None
 
 
-def iter_lines(head: bytes, stream: BinaryIO) -> Iterator[tuple[int, str]]:
-    """(line number from 1, line without its end) for a line-oriented file, decoded line by line."""
+def iter_lines(head: bytes, stream: BinaryIO) -> Iterator[tuple[int, Optional[str]]]:
+    """(line number from 1, line without its end) for a line-oriented file, decoded line by line.
+
+    A line longer than MAX_LINE_BYTES is not kept in memory: it is skipped and yielded as None.
+    """
     encoding = bom_encoding(head)
-    if encoding:
-        text = io.TextIOWrapper(stream, encoding=encoding, newline=None)
-        for number, line in enumerate(text, 1):
+    source = io.TextIOWrapper(stream, encoding=encoding, newline=None) if encoding else stream
+    newline = "\n" if encoding else b"\n"
+    number = 0
+    while True:
+        line = source.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_BYTES and not line.endswith(newline):
+            while line and not line.endswith(newline):  # drain the rest of the long line
+                line = source.readline(MAX_LINE_BYTES)
+            yield number, None
+        elif encoding:
             yield number, line.rstrip("\n")
-        return
-    for number, raw in enumerate(stream, 1):
-        yield number, decode_text(raw, f" on line {number}").rstrip("\r\n")
+        else:
+            yield number, decode_text(line, f" on line {number}").rstrip("\r\n")
 
 
 def describe(exc: BaseException) -> str:

@@ -13,6 +13,7 @@ from ..document import SourceDocument
 from ..rules import load
 from ..schema import ErrorInfo
 
+MAX_DOCUMENT_CHARS = 200_000  # title + abstract; a whole paper is ~50,000
 _SPACES = re.compile(r"\s+")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
@@ -54,6 +55,12 @@ def first_year(text: Any) -> Optional[int]:
 def document(id: str, source: str, title: str = "", abstract: str = "", metadata: Optional[dict] = None,
              error: Optional[str] = None) -> SourceDocument:
     """A SourceDocument; with `error` it carries a read error (and whatever could be read)."""
+    title, abstract = title.strip(), abstract.strip()
+    size = len(title) + len(abstract)
+    if size > MAX_DOCUMENT_CHARS:  # not an abstract, and costly to run: refused, text not kept
+        error = (f"document too long: {size:,} characters (the limit is {MAX_DOCUMENT_CHARS:,}; an "
+                 f"abstract has a few thousand): not extracted" + (f"; {error}" if error else ""))
+        title = abstract = ""
     errors = [ErrorInfo(stage="read", message=error)] if error else []
-    return SourceDocument(id=id, source=source, title=title.strip(), abstract=abstract.strip(),
+    return SourceDocument(id=id, source=source, title=title, abstract=abstract,
                           metadata=metadata or {}, errors=errors)

@@ -10,7 +10,7 @@ from typing import Any, BinaryIO, Iterator
 import orjson
 
 from ..document import SourceDocument
-from .decode import iter_lines
+from .decode import MAX_LINE_BYTES, iter_lines
 from .fields import document, first_year, publication_types
 from .text import parse_text
 
@@ -21,9 +21,13 @@ def read_jsonl(head: bytes, stream: BinaryIO, source: str, stem: str) -> Iterato
     """One document per non-blank line, in file order."""
     first = True
     for number, line in iter_lines(head, stream):
+        where = f"{stem}:{number}"
+        if line is None:
+            yield document(where, source, error=f"line {number} longer than {MAX_LINE_BYTES // 2**20} MiB: "
+                                                "skipped, not a document")
+            continue
         if not line.strip():
             continue
-        where = f"{stem}:{number}"
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError as exc:

@@ -6,11 +6,11 @@ import re
 from typing import BinaryIO, Iterator
 
 from ..document import SourceDocument
-from .decode import iter_lines
+from .decode import MAX_LINE_BYTES, iter_lines
 from .fields import document, first_year, publication_types
 
 _FIELD = re.compile(r"([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)")
-_DOI = re.compile(r"(\S+)\s+\[doi\]")
+_DOI = re.compile(r"(?<!\S)(\S+)\s+\[doi\]")
 
 
 def read_medline(head: bytes, stream: BinaryIO, source: str, stem: str) -> Iterator[SourceDocument]:
@@ -18,6 +18,10 @@ def read_medline(head: bytes, stream: BinaryIO, source: str, stem: str) -> Itera
     fields: list[list[str]] = []
     start = 0
     for number, line in iter_lines(head, stream):
+        if line is None:
+            yield document(f"{stem}:{number}", source, error=f"line {number} longer than "
+                                                             f"{MAX_LINE_BYTES // 2**20} MiB: skipped")
+            continue
         if not line.strip():
             if fields:
                 yield _record(fields, source, f"{stem}:{start}", start)

@@ -9,11 +9,15 @@ import re
 from typing import BinaryIO, Iterator, Optional
 from xml.etree.ElementTree import Element, ParseError
 
+import regex
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from ..document import SourceDocument
+from .decode import ReadError
 from .fields import document, first_year, publication_types
+
+MAX_ARTICLE_BYTES = 16 * 1024 * 1024  # XML read for one article (a real one is a few KB): a cap on memory
 
 # root element -> the child elements that are records
 _RECORDS = {
@@ -25,10 +29,29 @@ _SINGLE = {"PubmedArticle", "PubmedBookArticle", "MedlineCitation"}  # a record 
 _MATHML = "{http://www.w3.org/1998/Math/MathML}"
 _TIGHT = {"sub", "sup"}   # inline elements glued to the preceding text
 _OPEN, _CLOSE = "\x01", "\x02"
-_BREAK_BEFORE_TIGHT = re.compile(rf"\s*\n\s*(?={_OPEN})")
-_INSIDE_TIGHT = re.compile(rf"(?<={_OPEN})\s+|\s+(?={_CLOSE})")
+# a line break before <sub>/<sup>; the whole whitespace run, matched in linear time (possessive)
+_BREAK_BEFORE_TIGHT = regex.compile(rf"(?<!\s)[^\S\n]*+\n\s*+(?={_OPEN})")
+_INSIDE_TIGHT = re.compile(rf"(?<={_OPEN})\s+|(?<!\s)\s+(?={_CLOSE})")
 _MARKS = re.compile(f"[{_OPEN}{_CLOSE}]")
 _SPACES = re.compile(r"[ \t\r\n]{2,}|[\t\r\n]")  # layout whitespace; NBSP, thin space... are kept
+
+
+class _Budget:
+    """A stream that refuses to deliver more than MAX_ARTICLE_BYTES between two `reset()`s, so that
+    one giant element (a gzip bomb) cannot fill memory: the parser keeps an element's text whole."""
+
+    def __init__(self, stream: BinaryIO):
+        self.stream, self.used = stream, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size if size is not None and size >= 0 else 64 * 1024)
+        self.used += len(data)
+        if self.used > MAX_ARTICLE_BYTES:
+            raise ReadError(f"XML article larger than {MAX_ARTICLE_BYTES // 2**20} MiB: not read")
+        return data
+
+    def reset(self) -> None:
+        self.used = 0
 
 
 def read_pubmed_xml(head: bytes, stream: BinaryIO, source: str, stem: str) -> Iterator[SourceDocument]:
@@ -37,7 +60,8 @@ def read_pubmed_xml(head: bytes, stream: BinaryIO, source: str, stem: str) -> It
     records: set = set()
     depth = count = 0
     try:
-        for event, elem in iterparse(stream, events=("start", "end")):
+        budget = _Budget(stream)
+        for event, elem in iterparse(budget, events=("start", "end")):
             if event == "start":
                 depth += 1
                 if root is None:
@@ -54,6 +78,7 @@ def read_pubmed_xml(head: bytes, stream: BinaryIO, source: str, stem: str) -> It
                 yield _article(elem, source, f"{stem}:{count}")
                 if elem is not root:
                     root.clear()
+                budget.reset()
     except ParseError as exc:
         line, column = exc.position
         reason = str(exc).split(": line ")[0]

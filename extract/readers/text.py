@@ -15,7 +15,7 @@ from ..rules import load
 from .decode import ReadError, check_not_binary, decode_text
 from .fields import document, key, known_publication_type
 
-MAX_TEXT_BYTES = 32 * 1024 * 1024  # one document; larger is not an abstract
+MAX_TEXT_BYTES = 4 * 1024 * 1024  # one text file (web-page copy); larger is not an abstract: refused
 MAX_TITLE_CHARS = 400              # a title paragraph (followed by a blank line) is at most this long
 MAX_INLINE_TITLE_CHARS = 250       # a title line directly followed by the abstract is at most this long
 MAX_TITLE_LINES = 3
@@ -23,7 +23,7 @@ _SENTENCE_BREAK = re.compile(r"[.?!]\s+[A-Z]")
 _OPEN_ENDING = re.compile(r"[,;:(\[\-\u2013\u2014/&]$|\b(?:and|or|of|the|a|an|in|for|with|to)$")
 _STARTS_SENTENCE = re.compile(r"[A-Z0-9\"'(\[\u201c]")
 _ABSTRACT_LABEL = re.compile(r"abstract\s*[:.]?", re.IGNORECASE)
-_ALL_CAPS_LABEL = re.compile(r"[A-Z][A-Z0-9&/,()'\-]*(?: [A-Z0-9&/,()'\-]+){0,4}\s*:")
+_ALL_CAPS_LABEL = re.compile(r"(?<![A-Z0-9&/,()'\-])[A-Z][A-Z0-9&/,()'\-]*(?: [A-Z0-9&/,()'\-]+){0,4}\s*:")
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ def read_text(head: bytes, stream: BinaryIO, source: str, stem: str) -> Iterator
     """The one document of a text file, id = file stem."""
     data = stream.read(MAX_TEXT_BYTES + 1)  # the stream starts at byte 0; `head` is its prefix
     if len(data) > MAX_TEXT_BYTES:
-        raise ReadError(f"text file larger than {MAX_TEXT_BYTES // (1024 * 1024)} MiB: not one abstract")
+        raise ReadError(f"text file larger than {MAX_TEXT_BYTES // (1024 * 1024)} MiB: not one abstract "
+                        "(refused unread; split it, or give JSONL, MEDLINE or PubMed XML)")
     check_not_binary(data)
     title, abstract, metadata = parse_text(decode_text(data))
     if not title and not abstract:

@@ -1,0 +1,245 @@
+"""Speed and scaling benchmarks: `extract bench --speed` / `benchmarks/speed.py`, and
+`extract bench --scaling` / `benchmarks/scaling.py`.
+
+Speed: the Evidence Inference TRAIN-split abstracts (the first `docs` that exist, by id) go through
+(a) spaCy with scispaCy's tokenizer alone and (b) the whole extract pipeline (the shipped pipeline as
+`extract run` builds it, serialized to JSON lines), each with 1 and 2 worker processes, using the
+same batching and process machinery as `extract run`. Each measurement runs in a fresh Python
+process; pipeline start-up is excluded (workers are warmed up first) and reported apart.
+
+Scaling: the same abstracts, as a JSONL file, through `run_distributed` on a Dask LocalCluster of 1,
+then 2 worker processes (start-up and pipeline loading excluded); efficiency = speed-up / workers.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Optional
+
+from .runner import RunOptions, batched, make_pool, map_batches, process_batch
+
+KINDS = ("tokenizer", "pipeline")
+
+
+@dataclass
+class Measure:
+    kind: str
+    workers: int
+    docs: int
+    words: int
+    seconds: float        # wall time of the timed part
+    cpu_seconds: float    # CPU time spent inside the batches, summed over workers
+    startup: float        # seconds to start the workers and build their pipelines
+    rss_mb: float         # peak resident memory of one worker process
+    main_rss_mb: float    # peak resident memory of the main process
+
+    @property
+    def rate(self) -> float:
+        return self.docs / self.seconds
+
+    @property
+    def words_rate(self) -> float:
+        return self.words / self.seconds
+
+
+def load_documents(corpora: str | Path, docs: int):
+    """The first `docs` Evidence Inference training abstracts (sorted by id) that have text."""
+    from .corpora.evidence_inference import read_document, training_ids
+
+    out = []
+    for pmcid in sorted(training_ids(corpora)):
+        document = read_document(corpora, pmcid)
+        if not document.errors and document.abstract.strip():
+            out.append(document)
+            if len(out) == docs:
+                break
+    if len(out) < docs:
+        raise SystemExit(f"only {len(out)} training abstracts with text in {corpora}")
+    return out
+
+
+# ---------------------------------------------------------------------------------- tokenizer task
+_tokenizer = None
+
+
+def _tokenizer_init(options: RunOptions) -> None:
+    global _tokenizer
+    import spacy
+
+    from .pipeline import _tokenizer as scispacy_tokenizer
+
+    nlp = spacy.blank("en")
+    _tokenizer = scispacy_tokenizer(nlp)
+
+
+def _tokenize(options: RunOptions, batch) -> tuple[int, float]:
+    started = time.process_time()
+    for _ in _tokenizer.pipe([d.text for d in batch]):
+        pass
+    return len(batch), time.process_time() - started
+
+
+def _extract(options: RunOptions, batch) -> tuple[int, float]:
+    from .runner import cached_extractor
+
+    started = time.process_time()
+    result = process_batch(cached_extractor(options, len(batch)), batch)
+    return sum(map(len, result.lines)), time.process_time() - started
+
+
+def _ping(options: RunOptions, batch) -> tuple[int, float]:
+    time.sleep(0.05)
+    return os.getpid(), 0.0
+
+
+def measure(kind: str, workers: int, corpora: str, docs: int, batch_size: int = 64,
+            model: Optional[str] = None) -> Measure:
+    """One measurement, in this process (run it in a fresh one for a clean peak RSS)."""
+    options = RunOptions(batch_size=batch_size, model=model)
+    documents = load_documents(corpora, docs)
+    words = sum(len(d.text.split()) for d in documents)
+    task = _tokenize if kind == "tokenizer" else _extract
+    init = _tokenizer_init if kind == "tokenizer" else None
+    started = time.monotonic()
+    pool = None
+    if workers > 1:
+        pool = make_pool(workers, options, initializer=init)
+        seen: set = set()
+        while len(seen) < workers:  # every worker up, its pipeline built
+            seen.update(f.result()[0] for f in [pool.submit(_ping, options, []) for _ in range(workers)])
+    elif kind == "tokenizer":
+        _tokenizer_init(options)
+    else:
+        from .runner import cached_extractor
+
+        cached_extractor(options)
+    startup = time.monotonic() - started
+    started = time.monotonic()
+    cpu = 0.0
+    for _, spent in map_batches(batched(documents, batch_size), workers, options, pool=pool, task=task):
+        cpu += spent
+    seconds = time.monotonic() - started
+    rss = main_rss = _max_rss(resource.RUSAGE_SELF)
+    if pool is not None:
+        pool.shutdown(wait=True)
+        rss = _max_rss(resource.RUSAGE_CHILDREN)
+    return Measure(kind, workers, len(documents), words, seconds, cpu, startup, rss, main_rss)
+
+
+def _max_rss(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
+
+
+def measure_in_subprocess(kind: str, workers: int, corpora: str, docs: int, batch_size: int,
+                          model: Optional[str]) -> Measure:
+    command = [sys.executable, "-m", "extract.bench", kind, str(workers), corpora, str(docs), str(batch_size)]
+    if model is not None:
+        command.append(model)
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    return Measure(**json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def speed(corpora: str = "../shared/corpora", docs: int = 2000, workers: tuple[int, ...] = (1, 2),
+          batch_size: int = 64, model: Optional[str] = None, echo=print) -> list[Measure]:
+    """Tokenizer alone and the whole pipeline, for each number of workers; prints the table."""
+    results = []
+    for n in workers:
+        for kind in KINDS:
+            echo(f"... {kind}, {n} worker{'s' * (n > 1)}", file=sys.stderr)
+            results.append(measure_in_subprocess(kind, n, corpora, docs, batch_size, model))
+    echo(speed_table(results, model))
+    return results
+
+
+def speed_table(results: list[Measure], model: Optional[str] = None) -> str:
+    tokenizer = {m.workers: m for m in results if m.kind == "tokenizer"}
+    pipeline = {m.workers: m for m in results if m.kind == "pipeline"}
+    lines = [
+        f"{results[0].docs} Evidence Inference training abstracts, {results[0].words} words "
+        f"(whitespace-separated); {_machine()}; model: {model or 'shipped'}",
+        "",
+        "| run | workers | docs/s | words/s | docs per CPU-s | peak RSS per worker | startup | vs tokenizer |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for m in results:
+        versus = ""
+        if m.kind == "pipeline" and m.workers in tokenizer:
+            versus = f"{100 * m.rate / tokenizer[m.workers].rate:.1f}%"
+        name = "scispaCy tokenizer alone" if m.kind == "tokenizer" else "extract pipeline"
+        lines.append(f"| {name} | {m.workers} | {m.rate:,.1f} | {m.words_rate:,.0f} | "
+                     f"{m.docs / m.cpu_seconds * m.workers:,.1f} | {m.rss_mb:,.0f} MB | "
+                     f"{m.startup:.1f} s | {versus} |")
+    if 1 in pipeline and len(pipeline) > 1:
+        lines.append("")
+        for n, m in sorted(pipeline.items()):
+            if n > 1:
+                speedup = m.rate / pipeline[1].rate
+                lines.append(f"pipeline scaling 1 -> {n} workers: speed-up {speedup:.2f}, "
+                             f"efficiency {speedup / n:.2f}")
+    return "\n".join(lines)
+
+
+def _machine() -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"load average {load:.1f} at the end")
+
+
+# ---------------------------------------------------------------------------------- Dask scaling
+def scaling(corpora: str = "../shared/corpora", docs: int = 2000, workers: tuple[int, ...] = (1, 2),
+            partition_size: int = 100, batch_size: int = 64, model: Optional[str] = None,
+            echo=print) -> list[dict]:
+    """`run_distributed` on a LocalCluster of 1, then 2, ... worker processes; prints the table."""
+    import orjson
+    from dask.distributed import Client, LocalCluster
+
+    from .distributed import _extractor, run_distributed
+
+    options = RunOptions(batch_size=batch_size, model=model)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="extract-scaling-") as tmp:
+        source = Path(tmp) / "abstracts.jsonl"
+        with open(source, "wb") as handle:
+            for d in load_documents(corpora, docs):
+                handle.write(orjson.dumps({"id": d.id, "title": d.title, "abstract": d.abstract}) + b"\n")
+        for n in workers:
+            echo(f"... Dask LocalCluster, {n} worker{'s' * (n > 1)}", file=sys.stderr)
+            with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                              dashboard_address=None) as cluster, Client(cluster) as client:
+                client.run(_extractor, options)  # pipelines loaded before the clock starts
+                out = Path(tmp) / f"out{n}.jsonl"
+                started = time.monotonic()
+                summary = run_distributed([str(source)], str(out), client, options=options,
+                                          partition_size=partition_size)
+                seconds = time.monotonic() - started
+            rows.append({"workers": n, "docs": summary.documents, "seconds": seconds,
+                         "rate": summary.documents / seconds})
+    base = rows[0]["rate"]
+    lines = [f"Dask LocalCluster, {docs} abstracts, partitions of {partition_size}; {_machine()}", "",
+             "| workers | seconds | docs/s | speed-up | efficiency |", "|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        speedup = r["rate"] / base
+        r.update(speedup=speedup, efficiency=speedup / r["workers"] * rows[0]["workers"])
+        lines.append(f"| {r['workers']} | {r['seconds']:.1f} | {r['rate']:.1f} | {speedup:.2f} | "
+                     f"{r['efficiency']:.2f} |")
+    echo("\n".join(lines))
+    return rows
+
+
+def _main(argv: list[str]) -> None:
+    kind, workers, corpora, docs, batch_size = argv[:5]
+    model = argv[5] if len(argv) > 5 else None
+    result = measure(kind, int(workers), corpora, int(docs), int(batch_size), model)
+    print(json.dumps(asdict(result)))
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])

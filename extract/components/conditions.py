@@ -1,0 +1,74 @@
+"""Conditions: the diseases a study is about, from the statistical NER (DISEASE spans, and the
+condition phrase inside PARTICIPANTS spans: "patients with {type 2 diabetes}"), one entry per name.
+With no NER in the pipeline `doc._.conditions` is an empty list."""
+from __future__ import annotations
+
+import regex
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .. import rules
+from ..schema import Condition
+from .entities import entities
+from .extensions import doc_text, evidence
+from .phrases import PhraseReader, token_at
+
+
+@Language.factory("extract_conditions", default_config={"rules": "conditions.yml"})
+def make_conditions(nlp: Language, name: str, rules: str) -> "ConditionFinder":
+    return ConditionFinder(rules)
+
+
+class ConditionFinder:
+    """Sets `doc._.conditions` to a list of `Condition`, first mention first."""
+
+    def __init__(self, rules_file: str = "conditions.yml"):
+        data = rules.load(rules_file)
+        self.labels = tuple(data["labels"])
+        self.participant_labels = tuple(data["participant_labels"])
+        self.cue = regex.compile(data["participant_cues"], regex.IGNORECASE)
+        self.reader = PhraseReader(data["boundary_words"], data["leading_drop"], max_tokens=data["max_tokens"])
+        self.excluded = frozenset(w.lower() for w in data["not_conditions"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
+        found = [(s, e) for s, e, _ in entities(doc, self.labels)]
+        for s, e, _ in entities(doc, self.participant_labels):
+            found += self._in_participants(doc, text, s, e)
+        out, seen = [], set()
+        for s, e in _drop_overlaps(found):
+            name = text[s:e].strip()
+            key = _key(name)
+            if not key or key in self.excluded or name.lower() in self.excluded or key in seen or not any(c.isalpha() for c in name):
+                continue
+            seen.add(key)
+            out.append(Condition(name=name, span=evidence(doc, s, e)))
+        doc._.conditions = out
+        return doc
+
+    def _in_participants(self, doc: Doc, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        out = []
+        for m in self.cue.finditer(text, start, end):
+            token = token_at(doc, m.end())
+            if token is None or token.idx >= end:
+                continue
+            last = doc.char_span(start, end, alignment_mode="expand")
+            phrase = self.reader.forward(doc, token.i, last.end if last is not None else len(doc))
+            if phrase is not None and phrase.end_char <= end:
+                out.append((phrase.start_char, phrase.end_char))
+        return out
+
+
+def _key(name: str) -> str:
+    words = regex.sub(r"[^\w]+", " ", name.lower()).split()
+    return " ".join(w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w for w in words)
+
+
+def _drop_overlaps(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping spans: the first, longest one stays."""
+    kept: list[tuple[int, int]] = []
+    for s, e in sorted(set(spans), key=lambda x: (x[0], -(x[1] - x[0]))):
+        if kept and s < kept[-1][1]:
+            continue
+        kept.append((s, e))
+    return kept

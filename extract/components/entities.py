@@ -1,0 +1,112 @@
+"""Statistical NER results as character spans: `doc._.entities` = [(start, end, LABEL), …].
+
+Several NER components can run in one pipeline (chemicals/diseases, PICO spans), and their spans
+overlap, while `doc.ents` holds one non-overlapping layer and a spaCy NER does not overwrite entities
+that are already set. So each NER is followed by `extract_keep_entities`, which moves its `doc.ents`
+into `doc.spans["ner"]` and clears them for the next NER. `extract_entities` then turns all of them
+into character spans, cut back to the name where our tokenizer kept a hyphenated or slashed word whole
+(rules/entities.yml). Without any NER in the pipeline, `doc._.entities` is an empty list.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import regex
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .. import rules
+
+SPANS_KEY = "ner"
+Entity = tuple  # (start, end, label): plain tuples, so docs pickle and serialize
+
+
+@Language.factory("extract_keep_entities")
+def make_keep_entities(nlp: Language, name: str) -> "KeepEntities":
+    return KeepEntities()
+
+
+class KeepEntities:
+    """Moves `doc.ents` into `doc.spans["ner"]` and leaves the entity layer unset for the next NER."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc.ents:
+            group = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []
+            doc.spans[SPANS_KEY] = list(group) + list(doc.ents)
+        doc.set_ents([], default="missing")
+        return doc
+
+
+@Language.factory("extract_tag_spans", default_config={"labels": {}})
+def make_tag_spans(nlp: Language, name: str, labels: dict) -> "TagSpans":
+    return TagSpans(labels)
+
+
+class TagSpans:
+    """For a token tagger used as NER (the PICO tagger): runs of one tag become spans in
+    `doc.spans["ner"]` (`labels` maps tag → label; other tags, such as "O", are outside)."""
+
+    def __init__(self, labels: dict):
+        self.labels = dict(labels)
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans, start, label = [], None, None
+        for token in list(doc) + [None]:
+            current = self.labels.get(token.tag_) if token is not None else None
+            if start is not None and current != label:
+                spans.append(Span(doc, start, token.i if token is not None else len(doc), label=label))
+                start = None
+            if current is not None and start is None:
+                start, label = token.i, current
+        if spans:
+            group = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
+            doc.spans[SPANS_KEY] = group + spans
+        return doc
+
+
+@Language.factory("extract_entities", default_config={"rules": "entities.yml"})
+def make_entities(nlp: Language, name: str, rules: str) -> "EntitySpans":
+    return EntitySpans(rules)
+
+
+class EntitySpans:
+    def __init__(self, rules_file: str = "entities.yml"):
+        data = rules.load(rules_file)
+        self.trim = regex.compile(data["trim_suffix"])
+        self.trim_labels = frozenset(data["trim_labels"])
+        self.split_labels = frozenset(data["split_labels"])
+        self.split_min = int(data["split_min_letters"])
+        self.split_not = frozenset(w.lower() for w in data["split_not"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
+        spans += list(doc.ents)
+        out = set()
+        for span in spans:
+            out.update(self.cut(doc.text, span.start_char, span.end_char, span.label_))
+        doc._.entities = sorted(out)
+        return doc
+
+    def cut(self, text: str, start: int, end: int, label: str) -> list[Entity]:
+        """A span cut back to the name(s) inside it."""
+        if label in self.trim_labels:
+            m = self.trim.search(text, start, end)
+            if m and m.start() > start:
+                end = m.start()
+        piece = text[start:end]
+        if label in self.split_labels and "/" in piece and " " not in piece:
+            parts = piece.split("/")
+            if all(sum(c.isalpha() for c in p) >= self.split_min and p.lower() not in self.split_not
+                   for p in parts):
+                out, at = [], start
+                for p in parts:
+                    out.append((at, at + len(p), label))
+                    at += len(p) + 1
+                return out
+        return [(start, end, label)] if end > start else []
+
+
+def entities(doc: Doc, labels: Iterable[str]) -> list[Entity]:
+    """The doc's entity spans with one of `labels` (empty when no NER ran)."""
+    wanted = frozenset(labels)
+    return [e for e in (getattr(doc._, "entities", None) or []) if e[2] in wanted]

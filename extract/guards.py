@@ -1,0 +1,62 @@
+"""Guards that keep hostile text from hanging the pipeline (see README, "Bad input").
+
+- `BoundedTokenizer`: spaCy's tokenizer strips prefixes and suffixes one at a time, re-searching the
+  rest of the chunk each time, so a whitespace-free run of punctuation ("((((...", "....", quote marks) costs
+  time quadratic in its length (8,000 brackets: ~25 s). Runs longer than `MAX_RUN` characters are
+  cut into `PIECE`-character pieces tokenized separately; the Doc's text is unchanged (every span
+  still indexes it), and text without such runs is tokenized exactly as before.
+- `bound_abbreviation_matcher`: scispaCy's abbreviation detector matches "(" + any tokens + ")",
+  which yields every (open, close) pair of a document: quadratic in brackets, billions of matches for
+  a run of them. Its own filter drops every match with more than 8 tokens inside, so matching at
+  most 8 gives the same abbreviations at linear cost.
+"""
+from __future__ import annotations
+
+import regex
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+MAX_RUN = 400   # a whitespace-free run longer than this is no word of an abstract
+PIECE = 200
+_LONG_RUN = regex.compile(rf"(?<!\S)\S{{{MAX_RUN + 1},}}+")
+
+
+class BoundedTokenizer:
+    """Wraps a spaCy tokenizer: same tokens, but no whitespace-free run is longer than MAX_RUN."""
+
+    def __init__(self, tokenizer):
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        runs = list(_LONG_RUN.finditer(text))
+        if not runs:
+            return self.tokenizer(text)
+        pieces, start = [], 0
+        for run in runs:
+            if run.start() > start:
+                pieces.append(text[start:run.start()])
+            pieces += [text[i:min(i + PIECE, run.end())] for i in range(run.start(), run.end(), PIECE)]
+            start = run.end()
+        if start < len(text):
+            pieces.append(text[start:])
+        doc = Doc.from_docs([self.tokenizer(piece) for piece in pieces], ensure_whitespace=False)
+        assert doc.text == text
+        return doc
+
+    def pipe(self, texts, batch_size: int = 1000):
+        for text in texts:
+            yield self(text)
+
+    def __getattr__(self, name):  # add_special_case, explain, to_disk, vocab...
+        return getattr(self.tokenizer, name)
+
+
+def bound_abbreviation_matcher(nlp: Language, name: str = "abbreviation_detector") -> None:
+    """Give scispaCy's abbreviation detector a "(" + 1..8 tokens + ")" pattern (see module doc)."""
+    if name not in nlp.pipe_names:
+        return
+    detector = nlp.get_pipe(name)
+    matcher = Matcher(nlp.vocab)
+    matcher.add("parenthesis", [[{"ORTH": "("}, {"OP": "{1,8}"}, {"ORTH": ")"}]])
+    detector.matcher = matcher

@@ -1,0 +1,186 @@
+"""Measure the NER models on the held-out test splits, and their speed; write `scores.json` beside each.
+
+    python -m extract.ner.evaluate --corpora ../shared/corpora            # both shipped models
+    python -m extract.ner.evaluate --corpora ../shared/corpora --only pico --model-path build/x --no-write
+
+- chem_disease: BC5CDR `CDR_TestSet.PubTator.txt` (500 docs), entity-level exact match of
+  (start, end, label) against the gold character offsets, micro P/R/F1 overall and per label.
+  Text tokenized by the extract tokenizer, NER spans cut back as the pipeline does
+  (`extract_entities`, rules/entities.yml). Anchor: scispaCy en_ner_bc5cdr_md, F1 84.28.
+- pico: EBM-NLP `scibert_split/test.txt` (191 expert-labelled docs), token-level P/R/F1 per class
+  (PARTICIPANTS, INTERVENTION, OUTCOME) on the given words, and their macro average.
+  Anchors: LSTM-CRF token F1 ≈ 0.69–0.72 (Nye et al. 2018); PubMedBERT macro-F1 73.38 (BLURB).
+- words/s: the tokenizer + that NER alone, one process, batch 64, over the test texts (tokens counted
+  by our tokenizer); the machine's load average is recorded beside it.
+These splits are for measuring only: nothing here feeds back into training.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Optional
+
+from . import corpus as C
+from .models import MODELS, SCORES_FILE, is_installed, model_path
+
+ANCHORS = {
+    "chem_disease": {"name": "scispaCy en_ner_bc5cdr_md (reported)", "f1": 84.28},
+    "pico": {"name": "PubMedBERT (BLURB, macro-F1)", "f1": 73.38,
+             "also": "LSTM-CRF baseline token F1 about 0.69-0.72 (Nye et al. 2018)"},
+}
+
+
+def ner_pipeline(path: Path):
+    """Our tokenizer + the `ner` of the pipeline at `path` + the entity-span step, as extract runs it."""
+    import spacy
+
+    from ..components import entities  # noqa: F401  (registers the factories)
+    from ..pipeline import _tokenizer
+    from .load import add_sourced
+
+    nlp = spacy.blank("en")
+    nlp.tokenizer = _tokenizer(nlp)
+    add_sourced(nlp, Path(path), "ner_model")
+    nlp.add_pipe("extract_entities")
+    return nlp
+
+
+def prf(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"p": round(100 * p, 2), "r": round(100 * r, 2), "f1": round(100 * f, 2), "tp": tp, "fp": fp, "fn": fn}
+
+
+def words_per_second(nlp, texts: list[str], repeat: int = 1) -> dict:
+    ner_only = [name for name in nlp.pipe_names if name.startswith("ner_model")]
+    with nlp.select_pipes(enable=ner_only):
+        list(nlp.pipe(texts[:20]))  # warm-up
+        words = sum(len(nlp.make_doc(t)) for t in texts) * repeat
+        started = time.perf_counter()
+        for _ in range(repeat):
+            for _ in nlp.pipe(texts, batch_size=64):
+                pass
+        seconds = time.perf_counter() - started
+    return {"words_per_second": round(words / seconds), "words": words, "seconds": round(seconds, 2),
+            "load_average_1min": round(os.getloadavg()[0], 2), "processes": 1}
+
+
+def evaluate_chem_disease(path: Path, corpora: Path) -> dict:
+    nlp = ner_pipeline(path)
+    sources = list(C.iter_pubtator(corpora / C.CDR_TEST))
+    texts = [C.pubtator_text(s)[0] for s in sources]
+    counts: dict[str, Counter] = {"ALL": Counter(), "CHEMICAL": Counter(), "DISEASE": Counter()}
+    raw = Counter()
+    ceiling = Counter()
+    for source, doc in zip(sources, nlp.pipe(texts, batch_size=32)):
+        gold = set(C.pubtator_offsets(source, C.CDR_LABELS))
+        pred = {e for e in doc._.entities if e[2] in ("CHEMICAL", "DISEASE")}
+        untrimmed = {(s.start_char, s.end_char, s.label_) for s in doc.spans.get("ner", [])}
+        for label in counts:
+            g = {x for x in gold if label in ("ALL", x[2])}
+            p = {x for x in pred if label in ("ALL", x[2])}
+            counts[label].update(tp=len(g & p), fp=len(p - g), fn=len(g - p))
+        raw.update(tp=len(gold & untrimmed), fp=len(untrimmed - gold), fn=len(gold - untrimmed))
+        edges = {t.idx for t in doc} | {t.idx + len(t) for t in doc}
+        ceiling.update(gold=len(gold), on_token_edges=sum(s in edges and e in edges for s, e, _ in gold))
+    scores = {label: prf(c["tp"], c["fp"], c["fn"]) for label, c in counts.items()}
+    return {
+        "model": "chem_disease", "test_set": "BC5CDR CDR_TestSet.PubTator.txt (500 docs)",
+        "metric": "entity-level exact match (start, end, label), micro",
+        "scores": scores,
+        "scores_without_span_cutting": prf(raw["tp"], raw["fp"], raw["fn"]),
+        "gold_mentions_on_token_edges": f"{ceiling['on_token_edges']}/{ceiling['gold']}",
+        "speed": words_per_second(nlp, texts),
+        "anchor": ANCHORS["chem_disease"],
+    }
+
+
+def evaluate_pico(path: Path, corpora: Path) -> dict:
+    nlp = ner_pipeline(path)
+    docs, golds = [], []
+    for _, words, tags in C.read_ebm(corpora / C.EBM_TEST):
+        docs.append(C.words_doc(nlp, words))
+        golds.append([C.EBM_LABELS.get(t) for t in tags])
+    counts = {label: Counter() for label in C.PICO_LABELS}
+    for doc, gold in zip(nlp.pipe(docs, batch_size=32), golds):
+        pred: list[set] = [set() for _ in doc]
+        for span in doc.spans.get("ner", []):
+            for i in range(span.start, span.end):
+                pred[i].add(span.label_)
+        for i, g in enumerate(gold):
+            for label in C.PICO_LABELS:
+                p_has, g_has = label in pred[i], g == label
+                counts[label].update(tp=p_has and g_has, fp=p_has and not g_has, fn=g_has and not p_has)
+    scores = {label: prf(c["tp"], c["fp"], c["fn"]) for label, c in counts.items()}
+    scores["macro"] = {k: round(sum(scores[l][k] for l in C.PICO_LABELS) / 3, 2) for k in ("p", "r", "f1")}
+    total = Counter()
+    for c in counts.values():
+        total.update(c)
+    scores["micro"] = prf(total["tp"], total["fp"], total["fn"])
+    texts = [d.text for d in docs]
+    return {
+        "model": "pico", "test_set": "EBM-NLP scibert_split/test.txt (191 expert-labelled docs)",
+        "metric": "token-level P/R/F1 per class on the given words; macro = mean of the three classes",
+        "scores": scores,
+        "speed": words_per_second(nlp, texts),
+        "anchor": ANCHORS["pico"],
+    }
+
+
+def summary(result: dict) -> list[str]:
+    s, speed, anchor = result["scores"], result["speed"], result["anchor"]
+    if result["model"] == "chem_disease":
+        lines = [f"BC5CDR test, entity exact match: P {s['ALL']['p']} R {s['ALL']['r']} F1 {s['ALL']['f1']} "
+                 f"(CHEMICAL {s['CHEMICAL']['f1']}, DISEASE {s['DISEASE']['f1']}); "
+                 f"anchor {anchor['name']} F1 {anchor['f1']}"]
+    else:
+        lines = [f"EBM-NLP expert test, token F1: PARTICIPANTS {s['PARTICIPANTS']['f1']}, "
+                 f"INTERVENTION {s['INTERVENTION']['f1']}, OUTCOME {s['OUTCOME']['f1']}, "
+                 f"macro {s['macro']['f1']}; anchors {anchor['name']} {anchor['f1']}, {anchor['also']}"]
+    lines.append(f"speed: {speed['words_per_second']} words/s (tokenizer + this NER, 1 process, "
+                 f"load average {speed['load_average_1min']})")
+    return lines
+
+
+EVALUATORS = {"chem_disease": evaluate_chem_disease, "pico": evaluate_pico}
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m extract.ner.evaluate", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpora", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "corpora")
+    parser.add_argument("--only", choices=sorted(EVALUATORS), action="append")
+    parser.add_argument("--model-path", type=Path, help="Evaluate this pipeline instead of the shipped one "
+                                                          "(with one --only).")
+    parser.add_argument("--no-write", action="store_true", help="Do not write scores.json beside the model.")
+    args = parser.parse_args(argv)
+    if not args.corpora.is_dir():
+        print(f"corpora directory not found: {args.corpora}", file=sys.stderr)
+        return 2
+    names = args.only or list(EVALUATORS)
+    results = {}
+    for name in names:
+        path = args.model_path or model_path(name)
+        if args.model_path is None and not is_installed(name):
+            print(f"{name}: not installed, skipped", file=sys.stderr)
+            continue
+        result = EVALUATORS[name](path, args.corpora)
+        result["summary"] = summary(result)
+        result["trained_on"] = MODELS[name].corpora
+        result["model_size_mb"] = round(sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 1e6, 1)
+        results[name] = result
+        print(f"{name}:", *result["summary"], sep="\n  ")
+        if not args.no_write:
+            (Path(path) / SCORES_FILE).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({k: v["scores"] for k, v in results.items()}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

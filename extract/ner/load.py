@@ -1,0 +1,148 @@
+"""Putting NER into the extract pipeline: the shipped models (sourced), or any spaCy pipeline.
+
+- default: every shipped model in `extract/models/` has its `ner` component sourced into our
+  pipeline (`nlp.add_pipe("ner", name="ner_chem_disease", source=...)`), each followed by an
+  `extract_keep_entities` step so the next NER starts from a clean entity layer. No network.
+- `model="en_ner_bc5cdr_md"` (an installed package), or a path to a saved spaCy pipeline: that
+  pipeline runs instead of the shipped models, inside one `extract_external_ner` component (its own
+  tokenizer and vectors; its entity spans are mapped onto our tokens).
+- `model="none"`: no NER at all (the rules-only pipeline).
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..components.entities import SPANS_KEY
+from .models import shipped_models, model_path
+
+SHIPPED, NO_NER = "shipped", "none"
+OFFICIAL = ("en_core_sci_sm", "en_core_sci_md", "en_core_sci_lg", "en_core_sci_scibert",
+            "en_ner_bc5cdr_md", "en_ner_craft_md", "en_ner_jnlpba_md", "en_ner_bionlp13cg_md")
+SCISPACY_MODELS_VERSION = "0.5.4"
+
+
+class ModelNotFoundError(Exception):
+    """A `--model` that is neither installed nor a pipeline directory."""
+
+
+def install_hint(name: str) -> str:
+    if name in OFFICIAL:
+        url = (f"https://s3-us-west-2.amazonaws.com/ai2-s2-scispacy/releases/v{SCISPACY_MODELS_VERSION}/"
+               f"{name}-{SCISPACY_MODELS_VERSION}.tar.gz")
+        return (f"model {name!r} is not installed. It is a scispaCy model: install it with\n"
+                f"    pip install {url}\n"
+                f"(needs network; see https://allenai.github.io/scispacy/), or run without --model to use "
+                f"the models shipped with extract.")
+    return (f"model {name!r} not found: give an installed spaCy pipeline package name "
+            f"(e.g. {', '.join(OFFICIAL[:3])}, installed with pip) or the path of a saved spaCy pipeline "
+            f"directory (one with config.cfg); without --model the shipped models are used.")
+
+
+def add_ner(nlp: Language, model: Optional[str] = SHIPPED, before: Optional[str] = None) -> list[str]:
+    """Add NER to `nlp` before the pipe `before`; returns the names of the pipes added."""
+    model = SHIPPED if model is None else model
+    if model == NO_NER:
+        return []
+    if model == SHIPPED:
+        return _add_shipped(nlp, before)
+    return _add_external(nlp, model, before)
+
+
+TAG_LABELS = {"PAR": "PARTICIPANTS", "INT": "INTERVENTION", "OUT": "OUTCOME"}
+
+
+def _add_shipped(nlp: Language, before: Optional[str]) -> list[str]:
+    added = []
+    for info in shipped_models():
+        added += add_sourced(nlp, model_path(info.name), info.pipe_name, before)
+    return added
+
+
+def add_sourced(nlp: Language, path: Path, pipe_name: str, before: Optional[str] = None) -> list[str]:
+    """Source the `ner` (or, for a token-tagger model, the `tagger`) of the pipeline at `path` into
+    `nlp` as `pipe_name`, followed by the step that keeps its spans in doc.spans["ner"]."""
+    import spacy
+
+    source = spacy.load(path)
+    component = "ner" if "ner" in source.pipe_names else "tagger"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # W113: sourced without vectors (none are used)
+        nlp.add_pipe(component, name=pipe_name, source=source, before=before)
+    keep = f"{pipe_name}_keep"
+    if component == "ner":
+        nlp.add_pipe("extract_keep_entities", name=keep, before=before)
+    else:
+        nlp.add_pipe("extract_tag_spans", name=keep, before=before, config={"labels": TAG_LABELS})
+    return [pipe_name, keep]
+
+
+def _add_external(nlp: Language, model: str, before: Optional[str]) -> list[str]:
+    nlp.add_pipe("extract_external_ner", name="ner_external", config={"model": model}, before=before)
+    return ["ner_external"]
+
+
+def check_model(model: Optional[str]) -> None:
+    """Raise ModelNotFoundError (with how to install it) unless `model` can be loaded; cheap, so a
+    command can check it before starting worker processes."""
+    import spacy
+
+    if model in (None, SHIPPED, NO_NER):
+        return
+    path = Path(model)
+    if not (path.is_dir() and (path / "config.cfg").is_file()) and not spacy.util.is_package(model):
+        raise ModelNotFoundError(install_hint(model))
+
+
+def load_external(model: str) -> Language:
+    import spacy
+
+    check_model(model)
+    path = Path(model)
+    try:
+        ext = spacy.load(path if path.is_dir() else model)
+    except (OSError, ImportError) as exc:
+        raise ModelNotFoundError(f"{install_hint(model)}\n({exc})") from None
+    from spacy.pipeline import EntityRecognizer, EntityRuler
+
+    ner = [name for name, pipe in ext.pipeline if isinstance(pipe, (EntityRecognizer, EntityRuler))]
+    if not ner:
+        raise ModelNotFoundError(f"pipeline {model!r} has no NER component (pipes: {', '.join(ext.pipe_names)})")
+    keep = set(ner) | {name for name in ext.pipe_names if name in ("tok2vec", "transformer")}
+    ext.select_pipes(enable=[name for name in ext.pipe_names if name in keep])
+    return ext
+
+
+@Language.factory("extract_external_ner", default_config={"model": ""})
+def make_external_ner(nlp: Language, name: str, model: str) -> "ExternalNER":
+    return ExternalNER(load_external(model))
+
+
+class ExternalNER:
+    """Runs another spaCy pipeline on the doc text and keeps its entities (mapped onto our tokens)."""
+
+    def __init__(self, ext: Language):
+        self.ext = ext
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self._keep(doc, self.ext(doc.text))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        docs = list(docs)
+        for doc, ext_doc in zip(docs, self.ext.pipe((d.text for d in docs), batch_size=batch_size)):
+            yield self._keep(doc, ext_doc)
+
+    @staticmethod
+    def _keep(doc: Doc, ext_doc: Doc) -> Doc:
+        spans = []
+        for ent in ext_doc.ents:
+            span = doc.char_span(ent.start_char, ent.end_char, label=ent.label_, alignment_mode="expand")
+            if span is not None and len(span):
+                spans.append(span)
+        group = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
+        doc.spans[SPANS_KEY] = group + spans
+        return doc

@@ -1,0 +1,49 @@
+"""The NER models shipped inside the package (`extract/models/<name>/`) and their score files."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+SCORES_FILE = "scores.json"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str            # directory under extract/models/
+    pipe_name: str       # the name its `ner` component gets inside the extract pipeline
+    labels: tuple[str, ...]
+    corpora: str         # what it was trained on (attribution in the README)
+    config: str          # the training config, in configs/
+
+
+MODELS = {
+    "chem_disease": ModelInfo(
+        name="chem_disease", pipe_name="ner_chem_disease", labels=("CHEMICAL", "DISEASE"),
+        corpora="BC5CDR (BioCreative V CDR) training set: official train + dev halves; NCBI public-domain notice",
+        config="ner_chem_disease.cfg"),
+    "pico": ModelInfo(
+        name="pico", pipe_name="ner_pico", labels=("PARTICIPANTS", "INTERVENTION", "OUTCOME"),
+        corpora="EBM-NLP crowd-labelled docs (scibert_split/dev.txt); Nye et al., ACL 2018",
+        config="ner_pico.cfg"),
+}
+
+
+def model_path(name: str) -> Path:
+    return MODELS_DIR / name
+
+
+def is_installed(name: str) -> bool:
+    return (model_path(name) / "config.cfg").is_file()
+
+
+def shipped_models() -> list[ModelInfo]:
+    """The shipped models that are present, in pipeline order."""
+    return [info for info in MODELS.values() if is_installed(info.name)]
+
+
+def read_scores(name: str) -> Optional[dict]:
+    path = model_path(name) / SCORES_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None

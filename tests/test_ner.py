@@ -1,0 +1,132 @@
+"""The statistical NER: corpus conversion, a smoke training, the shipped models in the pipeline,
+`--model`, `extract models`, and the rule components without any NER."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from extract.cli import app
+from extract.components.entities import EntitySpans
+from extract.extractor import Extractor
+from extract.ner import corpus as C
+from extract.ner.models import MODELS, is_installed, read_scores
+from extract.pipeline import build_pipeline
+
+from conftest import SEEDS
+
+SHIPPED = all(is_installed(name) for name in MODELS)
+needs_models = pytest.mark.skipif(not SHIPPED, reason="shipped NER models not built")
+
+
+# -- span cutting --------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, end, label, expected", [
+    ("heparin-induced thrombocytopenia", 15, "CHEMICAL", [(0, 7, "CHEMICAL")]),
+    ("doxorubicin-treated rats", 19, "CHEMICAL", [(0, 11, "CHEMICAL")]),
+    ("ergotamine/caffeine", 19, "CHEMICAL", [(0, 10, "CHEMICAL"), (11, 19, "CHEMICAL")]),
+    ("mg/kg", 5, "CHEMICAL", [(0, 5, "CHEMICAL")]),
+    ("alpha-methyldopa", 16, "CHEMICAL", [(0, 16, "CHEMICAL")]),
+    ("pain-related disability", 23, "OUTCOME", [(0, 23, "OUTCOME")]),
+])
+def test_entity_spans_cut_back_to_the_name(text, end, label, expected):
+    assert EntitySpans().cut(text, 0, end, label) == expected
+
+
+# -- corpus conversion ---------------------------------------------------------------------------
+def test_ebm_tag_runs_become_entities():
+    assert C.tag_spans(["O", "I-INT", "I-INT", "O", "I-PAR", "I-OUT"]) == [
+        (1, 3, "INTERVENTION"), (4, 5, "PARTICIPANTS"), (5, 6, "OUTCOME")]
+
+
+def test_bc5cdr_conversion_aligns_mentions_with_our_tokenizer(corpora):
+    nlp = C.tokenizer_nlp()
+    train, stop = C.cdr_split(corpora)
+    assert len(train) == 900 and len(stop) == 100 and not train & stop
+    test_ids = set(C.pmids_of(corpora / C.CDR_TEST))
+    assert not (train | stop) & test_ids
+    stats = C.AlignmentStats()
+    docs = list(C.pubtator_docs(nlp, corpora / C.CDR_TRAIN, C.CDR_LABELS, pmids=set(sorted(train)[:20]),
+                                stats=stats))
+    assert len(docs) == 20 and stats.mentions > 100
+    assert stats.aligned + stats.expanded + stats.unalignable == stats.mentions
+    assert stats.text_mismatch == 0
+    assert all(ent.label_ in ("CHEMICAL", "DISEASE") for doc in docs for ent in doc.ents)
+    assert "\n\n" in docs[0].text  # laid out as the pipeline sees it: title, blank line, abstract
+
+
+def test_ebm_and_difficulty_conversion(corpora):
+    nlp = C.tokenizer_nlp()
+    docs = list(C.ebm_docs(nlp, corpora / C.EBM_TRAIN, pmids={"10037531"}))
+    assert len(docs) == 1 and {e.label_ for e in docs[0].ents} <= set(C.PICO_LABELS)
+    extra = next(C.difficulty_docs(nlp, corpora))
+    assert {e.label_ for e in extra.ents} == {"INTERVENTION"}
+    assert any(t.ent_iob_ == "" for t in extra)  # P and O unannotated there: missing, not O
+
+
+def test_smoke_training_builds_a_loadable_model(corpora, tmp_path):
+    from extract.ner.train import train
+
+    out = tmp_path / "model"
+    info = train("chem-disease", corpora, out, work=tmp_path / "work", limit=4, max_steps=4, eval_frequency=2)
+    assert (out / "config.cfg").is_file() and json.loads((out / "training.json").read_text())["task"]
+    assert info["train"]["BC5CDR"]["documents"] == 4
+    nlp = build_pipeline(str(out))  # any spaCy pipeline directory runs as --model
+    assert "ner_external" in nlp.pipe_names
+    nlp("Cisplatin-induced nephrotoxicity in rats.")
+
+
+# -- the pipeline --------------------------------------------------------------------------------
+def test_rules_work_without_any_ner():
+    nlp = build_pipeline("none")
+    assert not [name for name in nlp.pipe_names if name.startswith("ner")]
+    doc = nlp("Patients were randomized to receive metformin or placebo. The primary endpoint was HbA1c.")
+    assert [i.name for i in doc._.interventions] == ["metformin", "placebo"]
+    assert [e.name for e in doc._.endpoints] == ["HbA1c"]
+    assert doc._.entities == [] and doc._.conditions == []
+
+
+@needs_models
+def test_shipped_models_are_sourced_before_the_field_components():
+    names = build_pipeline().pipe_names
+    assert names.index("ner_chem_disease") < names.index("ner_pico") < names.index("extract_entities")
+    assert names.index("extract_entities") < names.index("extract_interventions")
+
+
+@needs_models
+def test_shipped_models_find_chemicals_diseases_and_conditions():
+    record = Extractor().extract(
+        "Cisplatin-induced nephrotoxicity in patients with ovarian cancer.\n\n"
+        "Sixty patients with ovarian cancer were randomized to receive cisplatin or carboplatin. "
+        "The primary outcome was acute kidney injury.", id="x")
+    names = {c.name.lower() for c in record.conditions}
+    assert "nephrotoxicity" in names and "ovarian cancer" in names
+    assert {"cisplatin", "carboplatin"} <= {i.name.lower() for i in record.interventions}
+    assert all(record.text[c.span.start:c.span.end] == c.name for c in record.conditions)
+
+
+@needs_models
+def test_models_command_lists_scores():
+    result = CliRunner().invoke(app, ["models"])
+    assert result.exit_code == 0
+    for info in MODELS.values():
+        assert info.name in result.output
+        if read_scores(info.name):
+            assert "words/s" in result.output
+
+
+def test_missing_model_is_a_usage_error_with_install_hint(tmp_path):
+    result = CliRunner().invoke(app, ["run", str(SEEDS), "--model", "en_ner_bc5cdr_md", "--out",
+                                      str(tmp_path / "o.jsonl"), "--quiet"])
+    assert result.exit_code == 2
+    assert "pip install" in result.output and "en_ner_bc5cdr_md" in result.output
+    result = CliRunner().invoke(app, ["run", str(SEEDS), "--model", str(tmp_path / "nowhere"), "--quiet"])
+    assert result.exit_code == 2 and "not found" in result.output
+
+
+@needs_models
+def test_shipped_models_fit_the_size_budget():
+    from extract.ner.models import MODELS_DIR
+
+    total = sum(f.stat().st_size for f in MODELS_DIR.rglob("*") if f.is_file())
+    assert total <= 40 * 1024 * 1024
