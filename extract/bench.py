@@ -40,6 +40,7 @@ class Measure:
     startup: float        # seconds to start the workers and build their pipelines
     rss_mb: float         # peak resident memory of one worker process
     main_rss_mb: float    # peak resident memory of the main process
+    model: Optional[str] = None
 
     @property
     def rate(self) -> float:
@@ -131,7 +132,8 @@ def measure(kind: str, workers: int, corpora: str, docs: int, batch_size: int = 
     if pool is not None:
         pool.shutdown(wait=True)
         rss = _max_rss(resource.RUSAGE_CHILDREN)
-    return Measure(kind, workers, len(documents), words, seconds, cpu, startup, rss, main_rss)
+    return Measure(kind, workers, len(documents), words, seconds, cpu, startup, rss, main_rss,
+                   model if kind == "pipeline" else None)
 
 
 def _max_rss(who: int) -> float:
@@ -148,23 +150,35 @@ def measure_in_subprocess(kind: str, workers: int, corpora: str, docs: int, batc
 
 
 def speed(corpora: str = "../shared/corpora", docs: int = 2000, workers: tuple[int, ...] = (1, 2),
-          batch_size: int = 64, model: Optional[str] = None, echo=print) -> list[Measure]:
-    """Tokenizer alone and the whole pipeline, for each number of workers; prints the table."""
+          batch_size: int = 64, models: tuple = (None, "none"), echo=print) -> list[Measure]:
+    """The tokenizer alone and the whole pipeline (for each of `models`: None is the shipped NER,
+    "none" rules only), for each number of workers; prints the table."""
     results = []
     for n in workers:
-        for kind in KINDS:
-            echo(f"... {kind}, {n} worker{'s' * (n > 1)}", file=sys.stderr)
+        runs = [("tokenizer", None)] + [("pipeline", model) for model in models]
+        for kind, model in runs:
+            what = kind if kind == "tokenizer" else f"{kind} (model: {model or 'shipped'})"
+            echo(f"... {what}, {n} worker{'s' * (n > 1)}", file=sys.stderr)
             results.append(measure_in_subprocess(kind, n, corpora, docs, batch_size, model))
-    echo(speed_table(results, model))
+    echo(speed_table(results))
     return results
 
 
-def speed_table(results: list[Measure], model: Optional[str] = None) -> str:
+def _name(m: Measure) -> str:
+    if m.kind == "tokenizer":
+        return "scispaCy tokenizer alone"
+    if m.model is None:
+        return "extract pipeline, shipped NER"
+    if m.model == "none":
+        return "extract pipeline, rules only (`--model none`)"
+    return f"extract pipeline, `--model {m.model}`"
+
+
+def speed_table(results: list[Measure]) -> str:
     tokenizer = {m.workers: m for m in results if m.kind == "tokenizer"}
-    pipeline = {m.workers: m for m in results if m.kind == "pipeline"}
     lines = [
         f"{results[0].docs} Evidence Inference training abstracts, {results[0].words} words "
-        f"(whitespace-separated); {_machine()}; model: {model or 'shipped'}",
+        f"(whitespace-separated); {_machine()}",
         "",
         "| run | workers | docs/s | words/s | docs per CPU-s | peak RSS per worker | startup | vs tokenizer |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -173,17 +187,18 @@ def speed_table(results: list[Measure], model: Optional[str] = None) -> str:
         versus = ""
         if m.kind == "pipeline" and m.workers in tokenizer:
             versus = f"{100 * m.rate / tokenizer[m.workers].rate:.1f}%"
-        name = "scispaCy tokenizer alone" if m.kind == "tokenizer" else "extract pipeline"
-        lines.append(f"| {name} | {m.workers} | {m.rate:,.1f} | {m.words_rate:,.0f} | "
+        lines.append(f"| {_name(m)} | {m.workers} | {m.rate:,.1f} | {m.words_rate:,.0f} | "
                      f"{m.docs / m.cpu_seconds * m.workers:,.1f} | {m.rss_mb:,.0f} MB | "
                      f"{m.startup:.1f} s | {versus} |")
-    if 1 in pipeline and len(pipeline) > 1:
-        lines.append("")
-        for n, m in sorted(pipeline.items()):
-            if n > 1:
-                speedup = m.rate / pipeline[1].rate
-                lines.append(f"pipeline scaling 1 -> {n} workers: speed-up {speedup:.2f}, "
-                             f"efficiency {speedup / n:.2f}")
+    lines.append("")
+    for model in dict.fromkeys(m.model for m in results if m.kind == "pipeline"):
+        runs = {m.workers: m for m in results if m.kind == "pipeline" and m.model == model}
+        for n, m in sorted(runs.items()):
+            if n > 1 and 1 in runs:
+                speedup = m.rate / runs[1].rate
+                cpu = (m.docs / m.cpu_seconds * n) / (runs[1].docs / runs[1].cpu_seconds)
+                lines.append(f"{_name(m)}, 1 -> {n} workers: speed-up {speedup:.2f} (efficiency "
+                             f"{speedup / n:.2f}); in CPU time {cpu:.2f} ({cpu / n:.2f})")
     return "\n".join(lines)
 
 
@@ -201,7 +216,7 @@ def scaling(corpora: str = "../shared/corpora", docs: int = 2000, workers: tuple
     import orjson
     from dask.distributed import Client, LocalCluster
 
-    from .distributed import _extractor, run_distributed
+    from .distributed import run_distributed
 
     options = RunOptions(batch_size=batch_size, model=model)
     rows = []
@@ -214,24 +229,37 @@ def scaling(corpora: str = "../shared/corpora", docs: int = 2000, workers: tuple
             echo(f"... Dask LocalCluster, {n} worker{'s' * (n > 1)}", file=sys.stderr)
             with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                               dashboard_address=None) as cluster, Client(cluster) as client:
-                client.run(_extractor, options)  # pipelines loaded before the clock starts
+                client.run(_warm_up, options)  # pipelines loaded before the clock starts
                 out = Path(tmp) / f"out{n}.jsonl"
                 started = time.monotonic()
                 summary = run_distributed([str(source)], str(out), client, options=options,
                                           partition_size=partition_size)
                 seconds = time.monotonic() - started
             rows.append({"workers": n, "docs": summary.documents, "seconds": seconds,
-                         "rate": summary.documents / seconds})
+                         "rate": summary.documents / seconds,
+                         "cpu_rate": summary.documents / summary.cpu_seconds * n})
     base = rows[0]["rate"]
-    lines = [f"Dask LocalCluster, {docs} abstracts, partitions of {partition_size}; {_machine()}", "",
-             "| workers | seconds | docs/s | speed-up | efficiency |", "|---:|---:|---:|---:|---:|"]
+    cpu_base = rows[0]["cpu_rate"]
+    lines = [f"Dask LocalCluster, {docs} abstracts, partitions of {partition_size}, model: "
+             f"{model or 'shipped'}; {_machine()}", "",
+             "| workers | seconds | docs/s | speed-up | efficiency | docs per CPU-s | speed-up in CPU time "
+             "| efficiency in CPU time |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        speedup = r["rate"] / base
-        r.update(speedup=speedup, efficiency=speedup / r["workers"] * rows[0]["workers"])
+        speedup, cpu_speedup = r["rate"] / base, r["cpu_rate"] / cpu_base
+        r.update(speedup=speedup, efficiency=speedup / r["workers"] * rows[0]["workers"],
+                 cpu_speedup=cpu_speedup, cpu_efficiency=cpu_speedup / r["workers"] * rows[0]["workers"])
         lines.append(f"| {r['workers']} | {r['seconds']:.1f} | {r['rate']:.1f} | {speedup:.2f} | "
-                     f"{r['efficiency']:.2f} |")
+                     f"{r['efficiency']:.2f} | {r['cpu_rate']:.1f} | {cpu_speedup:.2f} | "
+                     f"{r['cpu_efficiency']:.2f} |")
     echo("\n".join(lines))
     return rows
+
+
+def _warm_up(options: RunOptions) -> None:
+    from .distributed import _extractor, _lock
+
+    with _lock:
+        _extractor(options)
 
 
 def _main(argv: list[str]) -> None:

@@ -153,7 +153,8 @@ def bench(
     docs: int = typer.Option(2000, "--docs", min=1, help="Evidence Inference training abstracts."),
     workers: str = typer.Option("1,2", "--workers", help="Worker counts, comma-separated."),
     batch_size: int = typer.Option(64, "--batch-size", min=1),
-    model: str = typer.Option(None, "--model", metavar="NAME_OR_PATH", help="As for `extract run`."),
+    model: str = typer.Option(None, "--model", metavar="NAME_OR_PATH",
+                              help="As for `extract run` (default: the shipped NER, then rules only)."),
 ) -> None:
     """Measure speed (`--speed`) or Dask scaling (`--scaling`) on Evidence Inference training abstracts."""
     from . import bench as benchmarks
@@ -164,7 +165,7 @@ def bench(
         _usage("say --speed and/or --scaling")
     counts = tuple(int(n) for n in workers.split(","))
     if speed:
-        benchmarks.speed(str(corpora), docs, counts, batch_size, model)
+        benchmarks.speed(str(corpora), docs, counts, batch_size, (model,) if model else (None, "none"))
     if scaling:
         benchmarks.scaling(str(corpora), docs, counts, batch_size=batch_size, model=model)
 

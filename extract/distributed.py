@@ -55,6 +55,7 @@ class PartResult:
     documents: int
     failures: list  # (line number in the part, id, source, message)
     ids: list = field(default_factory=list)
+    cpu_seconds: float = 0.0  # spent extracting (0 when the part file was already there)
 
 
 # ------------------------------------------------------------------------------------ worker side
@@ -84,16 +85,14 @@ def estimate_records(location: str) -> int:
         return 1
 
 
-_local = threading.local()
+_extractors = ExtractorCache()
+_lock = threading.Lock()  # one pipeline per worker process; its threads take turns (the GIL would anyway)
 
 
 def _extractor(options: RunOptions, documents: int = 0):
-    """The worker's pipeline, built once per process (and per thread: spaCy is not shared), renewed
-    every RECYCLE_AFTER documents like `extract run`'s."""
-    cache = getattr(_local, "extractors", None)
-    if cache is None:
-        cache = _local.extractors = ExtractorCache()
-    return cache.get(options, documents)
+    """The worker process's pipeline, built once (renewed every RECYCLE_AFTER documents, like
+    `extract run`'s). Call it holding `_lock`."""
+    return _extractors.get(options, documents)
 
 
 def _documents(partition: Partition):
@@ -112,13 +111,18 @@ def _documents(partition: Partition):
 def extract_partition(partition: Partition, options: RunOptions, parts_dir: str) -> PartResult:
     """Extract one partition into its part file (skipped when the part file is already there)."""
     target = os.path.join(parts_dir, PART.format(partition.index))
+    cpu = time.process_time()
     if not os.path.exists(target):
         tmp = f"{target}.{uuid.uuid4().hex}.tmp"
         with open(tmp, "wb") as handle:
             for batch in batched(_documents(partition), options.batch_size):
-                handle.write(b"".join(process_batch(_extractor(options, len(batch)), batch).lines))
+                with _lock:
+                    lines = process_batch(_extractor(options, len(batch)), batch).lines
+                handle.write(b"".join(lines))
         os.replace(tmp, target)
-    return scan_part(partition.index, target)
+    result = scan_part(partition.index, target)
+    result.cpu_seconds = time.process_time() - cpu
+    return result
 
 
 def scan_part(index: int, path: str) -> PartResult:
@@ -194,6 +198,7 @@ def run_distributed(paths: Sequence[str], out: str, scheduler, *, options: RunOp
     else:
         client, cluster = connect(scheduler)
     summary = RunSummary()
+    bar = None
     try:
         inputs = [item for given in paths for item in iter_inputs(str(given))]
         files = [os.path.abspath(path) for path, problem in inputs if problem is None]
@@ -216,6 +221,7 @@ def run_distributed(paths: Sequence[str], out: str, scheduler, *, options: RunOp
                                       f"{exc}; finished parts are kept in {parts}: run again with "
                                       "--resume to continue") from exc
                 ready[result.index] = result
+                summary.cpu_seconds += result.cpu_seconds
                 if bar:
                     bar.update(result.documents)
                 while following in ready and not summary.stopped:
@@ -225,11 +231,11 @@ def run_distributed(paths: Sequence[str], out: str, scheduler, *, options: RunOp
                 if summary.stopped:
                     client.cancel(futures)
                     break
-        if bar:
-            bar.close()
         if not keep_parts:
             shutil.rmtree(parts, ignore_errors=True)
     finally:
+        if bar:
+            bar.close()
         if cluster is not None:
             client.close()
             cluster.close()

@@ -62,6 +62,7 @@ class RunSummary:
     skipped: int = 0         # already in the output (--resume)
     seconds: float = 0.0
     stopped: bool = False    # --fail-fast stopped the run
+    cpu_seconds: float = 0.0  # CPU time of the workers' tasks, where known (distributed runs)
 
     def line(self) -> str:
         rate = self.documents / self.seconds if self.seconds > 0 else 0.0
@@ -119,12 +120,19 @@ def cached_extractor(options: RunOptions, documents: int = 0):
     return _cache.get(options, documents)
 
 
+_init_error: Optional[BaseException] = None
+
+
 def _init_worker(options: RunOptions) -> None:
+    global _init_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     parent = multiprocessing.parent_process()
     if parent is not None:  # never outlive a main process that was killed
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
-    cached_extractor(options)
+    try:
+        cached_extractor(options)
+    except Exception as exc:  # noqa: BLE001 - e.g. a missing model: raised again by the first batch
+        _init_error = exc
 
 
 def _exit_with(sentinel: int) -> None:
@@ -135,6 +143,8 @@ def _exit_with(sentinel: int) -> None:
 
 
 def _work(options: RunOptions, batch: list[SourceDocument]) -> BatchResult:
+    if _init_error is not None:
+        raise _init_error
     return process_batch(cached_extractor(options, len(batch)), batch)
 
 

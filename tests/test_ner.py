@@ -130,3 +130,29 @@ def test_shipped_models_fit_the_size_budget():
 
     total = sum(f.stat().st_size for f in MODELS_DIR.rglob("*") if f.is_file())
     assert total <= 40 * 1024 * 1024
+
+
+def test_tag_runs_become_spans_and_conditions_dedupe():
+    import spacy
+
+    from extract.components.entities import SPANS_KEY, TagSpans
+
+    nlp = spacy.blank("en")
+    doc = nlp("Adults with type 2 diabetes received metformin daily")
+    for token, tag in zip(doc, ["PAR", "PAR", "PAR", "PAR", "PAR", "O", "INT", "O"]):
+        token.tag_ = tag
+    TagSpans({"PAR": "PARTICIPANTS", "INT": "INTERVENTION"})(doc)
+    assert [(s.text, s.label_) for s in doc.spans[SPANS_KEY]] == [
+        ("Adults with type 2 diabetes", "PARTICIPANTS"), ("metformin", "INTERVENTION")]
+
+
+def test_conditions_from_participants_and_disease_spans():
+    from extract.components.conditions import ConditionFinder
+
+    nlp = build_pipeline("none")
+    doc = nlp("Adults with type 2 diabetes and obesity were enrolled. Diabetes is common.")
+    text = doc.text
+    doc._.entities = [(0, text.index(" were"), "PARTICIPANTS"),
+                      (text.index("Diabetes"), text.index("Diabetes") + 8, "DISEASE")]
+    ConditionFinder()(doc)
+    assert [c.name for c in doc._.conditions] == ["type 2 diabetes"]  # "Diabetes" is the same one

@@ -50,6 +50,12 @@ class EndpointFinder:
         self.ner_labels = tuple(ner.get("labels", ()))
         self.ner_overlap = ner.get("on_overlap", "rules")
         self.ner_max_tokens = int(ner.get("max_tokens", self.max_tokens))
+        self.ner_skip_title = bool(ner.get("skip_title", True))
+        self.ner_conflicts = tuple(ner.get("conflicting_labels", ()))
+        self.ner_min_letters = int(ner.get("min_letters", 3))
+        self.ner_accept = tuple(ner.get("accept_when", ("repeated",)))
+        self.ner_sentence_cue = regex.compile(ner["sentence_cue"], flags) if ner.get("sentence_cue") else None
+        self.ner_not_single = frozenset(w.lower() for w in ner.get("not_single_words", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[tuple[Phrase, str]] = []
@@ -61,11 +67,17 @@ class EndpointFinder:
         return doc
 
     def _with_ner(self, doc: Doc, found: list[tuple[Phrase, str]]) -> list[tuple[Phrase, str]]:
-        """Add the statistical NER's OUTCOME spans (split into list members, trimmed like cue phrases),
-        with the role of a primary/secondary cue earlier in their sentence, else "other". Where an NER
-        phrase and a rule phrase overlap, `ner.on_overlap` says which one stays."""
+        """Add the statistical NER's OUTCOME spans (split into list members, trimmed like cue phrases,
+        a trailing "(ABBR)" left out of the name), with the role of a primary/secondary cue earlier in
+        their sentence, else "other". Where an NER phrase and a rule phrase overlap, `ner.on_overlap`
+        says which one stays."""
+        text = doc.text
+        title_end = max(text.find("\n\n"), 0) if self.ner_skip_title else 0
         ner: list[tuple[Phrase, str]] = []
+        others = entities(doc, self.ner_conflicts)
         for start, end, _ in entities(doc, self.ner_labels):
+            if start < title_end:
+                continue
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is None or len(span) == 0 or len(span) > 3 * self.ner_max_tokens:
                 continue
@@ -74,7 +86,12 @@ class EndpointFinder:
                 phrase = self._read(doc, part.span.start, part.span.end)
                 if phrase is None or len(phrase) > self.ner_max_tokens:
                     continue
-                ner.append((part if phrase == part.span else Phrase(phrase.text, phrase), role))
+                part = part if phrase == part.span else Phrase(phrase.text, phrase)
+                if any(s <= part.span.start_char and part.span.end_char <= e for s, e, _ in others):
+                    continue  # all inside what another model calls an intervention or a chemical
+                name = regex.sub(r"\s*\([^()]{1,12}\)$", "", part.name)
+                if self._ner_keeps(text, name, span.sent.text):
+                    ner.append((Phrase(name, part.span), role))
         if not ner:
             return found
         first, second = (found, ner) if self.ner_overlap == "rules" else (ner, found)
@@ -82,6 +99,16 @@ class EndpointFinder:
         kept = [(p, r) for p, r in second
                 if not any(s < p.span.end_char and p.span.start_char < e for s, e in taken)]
         return first + kept
+
+    def _ner_keeps(self, text: str, name: str, sentence: str) -> bool:
+        words = regex.findall(r"[^\W\d_]+", name)
+        if sum(len(w) for w in words) < self.ner_min_letters:
+            return False
+        if len(name.split()) == 1 and (name.lower() in self.ner_not_single or not name.islower()):
+            return False  # one word: only a plain lower-case noun ("mortality"), not "Clinical", "HR"
+        repeated = len(regex.findall(rf"(?<!\w){regex.escape(name)}(?!\w)", text, regex.I)) >= 2
+        cued = bool(self.ner_sentence_cue.search(sentence)) if self.ner_sentence_cue else False
+        return any(all({"repeated": repeated, "cued": cued}[t] for t in alt.split("+")) for alt in self.ner_accept)
 
     def _cue_role(self, doc: Doc, span: Span) -> str:
         sent = span.sent

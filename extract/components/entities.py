@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import rules
+from .extensions import doc_text
 
 SPANS_KEY = "ner"
 Entity = tuple  # (start, end, label): plain tuples, so docs pickle and serialize
@@ -81,9 +82,9 @@ class EntitySpans:
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
         spans += list(doc.ents)
-        out = set()
+        out, text = set(), doc_text(doc)  # (doc.text is rebuilt from every token on each access)
         for span in spans:
-            out.update(self.cut(doc.text, span.start_char, span.end_char, span.label_))
+            out.update(self.cut(text, span.start_char, span.end_char, span.label_))
         doc._.entities = sorted(out)
         return doc
 

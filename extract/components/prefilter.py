@@ -62,6 +62,8 @@ class LedPattern:
                     resume = m.end() if m.end() > start else start + 1
 
     def __getattr__(self, name: str):
+        if name.startswith("__") or name in ("_pattern", "_positions"):  # (unpickling, copying)
+            raise AttributeError(name)
         return getattr(self._pattern, name)
 
 

@@ -187,13 +187,16 @@ def ebm_docs(nlp: Language, path: Path, pmids: Optional[set] = None,
         yield doc
 
 
-def as_tags(doc: Doc) -> Doc:
-    """The same doc with its entities as token tags (PARTICIPANTS → PAR …, "O" outside, missing
-    where the entity layer is missing): training data for a token tagger."""
+def as_tags(doc: Doc, missing: str = "") -> Doc:
+    """The same doc with its entities as token tags (PARTICIPANTS → PAR …, "O" outside, and `missing`
+    where the entity layer is missing: "" leaves the tag unknown, "!INT" says "not an intervention",
+    which is what ebm_nlp_difficulty's 0 labels mean): training data for a token tagger."""
     short = {"PARTICIPANTS": "PAR", "INTERVENTION": "INT", "OUTCOME": "OUT"}
     out = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
     for token, src in zip(out, doc):
         if src.ent_iob_ == "":
+            if missing:
+                token.tag_ = missing
             continue
         token.tag_ = short.get(src.ent_type_, "O") if src.ent_type_ else "O"
     return out

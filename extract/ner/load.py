@@ -73,12 +73,51 @@ def add_sourced(nlp: Language, path: Path, pipe_name: str, before: Optional[str]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # W113: sourced without vectors (none are used)
         nlp.add_pipe(component, name=pipe_name, source=source, before=before)
+    _bound(nlp, pipe_name)
     keep = f"{pipe_name}_keep"
     if component == "ner":
         nlp.add_pipe("extract_keep_entities", name=keep, before=before)
     else:
         nlp.add_pipe("extract_tag_spans", name=keep, before=before, config={"labels": TAG_LABELS})
     return [pipe_name, keep]
+
+
+def max_ner_tokens() -> int:
+    from .. import rules
+
+    return int(rules.load("entities.yml").get("max_ner_tokens", 5000))
+
+
+class BoundedPipe:
+    """A statistical component that leaves documents longer than `max_tokens` alone: an abstract is a
+    few hundred tokens, and a pathological input must not spend minutes in the network."""
+
+    def __init__(self, inner, max_tokens: int):
+        self.inner, self.max_tokens = inner, max_tokens
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return doc if len(doc) > self.max_tokens else self.inner(doc)
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        batch: list[Doc] = []
+        for doc in docs:
+            if len(doc) > self.max_tokens:
+                yield from self.inner.pipe(batch, batch_size=batch_size) if batch else ()
+                batch = []
+                yield doc
+                continue
+            batch.append(doc)
+        if batch:
+            yield from self.inner.pipe(batch, batch_size=batch_size)
+
+
+def _bound(nlp: Language, pipe_name: str) -> None:
+    """Wrap the sourced component in place (same name, same position) in a BoundedPipe."""
+    index = [name for name, _ in nlp._components].index(pipe_name)
+    nlp._components[index] = (pipe_name, BoundedPipe(nlp._components[index][1], max_ner_tokens()))
 
 
 def _add_external(nlp: Language, model: str, before: Optional[str]) -> list[str]:
@@ -129,12 +168,11 @@ class ExternalNER:
         self.ext = ext
 
     def __call__(self, doc: Doc) -> Doc:
-        return self._keep(doc, self.ext(doc.text))
+        return doc if len(doc) > max_ner_tokens() else self._keep(doc, self.ext(doc.text))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
-        docs = list(docs)
-        for doc, ext_doc in zip(docs, self.ext.pipe((d.text for d in docs), batch_size=batch_size)):
-            yield self._keep(doc, ext_doc)
+        for doc in docs:
+            yield self(doc)
 
     @staticmethod
     def _keep(doc: Doc, ext_doc: Doc) -> Doc:

@@ -27,7 +27,7 @@ MODELS = {
     "pico": ModelInfo(
         name="pico", pipe_name="ner_pico", labels=("PARTICIPANTS", "INTERVENTION", "OUTCOME"),
         corpora="EBM-NLP crowd-labelled docs (scibert_split/dev.txt); Nye et al., ACL 2018",
-        config="ner_pico.cfg"),
+        config="pico_tagger.cfg"),  # a token tagger (PAR/INT/OUT/O) whose tag runs become spans
 }
 
 
