@@ -23,3 +23,20 @@ def corpora() -> Path:
     if not CORPORA.is_dir():
         pytest.skip("../shared/corpora is not present")
     return CORPORA
+
+
+def gold_texts(corpora: Path) -> list:
+    """(gold document, text) for every gold file, texts read as the project reads them."""
+    from extract.corpora.gold_sources import gold_documents
+    from extract.document import compose_text
+    from extract.gold import load_gold
+    from extract.readers import parse_text
+
+    gold_dir = ROOT / "gold"
+    gold = load_gold(gold_dir)
+    texts = {d.id: d.text for d in gold_documents(gold_dir, corpora)}
+    for doc_id, doc in gold.items():
+        if doc.in_corpus:
+            title, abstract, _ = parse_text((ROOT / doc.source).read_text(encoding="utf-8"))
+            texts[doc_id] = compose_text(title, abstract)
+    return [(doc, texts[doc_id]) for doc_id, doc in sorted(gold.items())]

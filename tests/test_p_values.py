@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from conftest import gold_texts
 
 SEEDS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -193,23 +194,6 @@ def test_effect_estimates_are_not_list_values(nlp):
 
 
 # -- gold ------------------------------------------------------------------------------------------
-def gold_texts(corpora):
-    """(gold document, text) for every gold file, texts read as the project reads them."""
-    from extract.corpora.gold_sources import gold_documents
-    from extract.document import compose_text
-    from extract.gold import load_gold
-    from extract.readers import parse_text
-
-    gold_dir = Path(__file__).resolve().parent.parent / "gold"
-    gold = load_gold(gold_dir)
-    texts = {d.id: d.text for d in gold_documents(gold_dir, corpora)}
-    for doc_id, doc in gold.items():
-        if doc.in_corpus:
-            title, abstract, _ = parse_text((gold_dir.parent / doc.source).read_text(encoding="utf-8"))
-            texts[doc_id] = compose_text(title, abstract)
-    return [(doc, texts[doc_id]) for doc_id, doc in sorted(gold.items())]
-
-
 @pytest.mark.corpora
 def test_gold_documents(nlp, corpora):
     """The p-values of the hand-annotated gold documents: all 58 found, none spurious, at the time
