@@ -22,11 +22,13 @@ class ModelInfo:
 MODELS = {
     "chem_disease": ModelInfo(
         name="chem_disease", pipe_name="ner_chem_disease", labels=("CHEMICAL", "DISEASE"),
-        corpora="BC5CDR (BioCreative V CDR) training set: official train + dev halves; NCBI public-domain notice",
+        corpora=("BC5CDR (BioCreative V CDR) CDR_TrainingSet: official train + dev halves, the last 100 dev-half "
+                 "docs kept for early stopping; NCBI public-domain notice"),
         config="ner_chem_disease.cfg"),
     "pico": ModelInfo(
         name="pico", pipe_name="ner_pico", labels=("PARTICIPANTS", "INTERVENTION", "OUTCOME"),
-        corpora="EBM-NLP crowd-labelled docs (scibert_split/dev.txt); Nye et al., ACL 2018",
+        corpora=("EBM-NLP crowd-labelled docs, scibert_split/dev.txt (900 of 960; the last 60 kept for early "
+                 "stopping); cite Nye et al., ACL 2018"),
         config="pico_tagger.cfg"),  # a token tagger (PAR/INT/OUT/O) whose tag runs become spans
 }
 
