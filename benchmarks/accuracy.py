@@ -90,9 +90,9 @@ def measure(corpora: Path, quick: bool = False) -> dict:
     ids, prompts, evidence = _evidence_inference(corpora, limit)
     records = _run(extractor, list(ei.documents(corpora, ids)))
     recall = measures.prompt_recall(prompts, records)
-    figures["evidence_inference"] = {k: {"recall": c.recall, "gold": c.gold} for k, c in recall.items()}
+    figures["evidence_inference"] = {k: {"recall": c.recall, "gold": c.tp + c.fn} for k, c in recall.items()}
     p_counts, p_misses = measures.evidence_p_values(evidence, records)
-    figures["evidence_p_values"] = {"recall": p_counts.recall, "gold": p_counts.gold, "misses": p_misses}
+    figures["evidence_p_values"] = {"recall": p_counts.recall, "gold": p_counts.tp + p_counts.fn, "misses": p_misses}
     ours = [p.value for r in records.values() for p in r.p_values]
     figures["distribution"] = {"ours": measures.p_value_distribution(ours),
                                "swfdr": measures.p_value_distribution(_swfdr(corpora)),

@@ -7,38 +7,11 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 from extract.numbers import parse_int
+from extract.scoring.metrics import PRF
 from extract.scoring.names import best_similarity
 
 from .ebm_nlp import TokenDoc
 
-_FIRST_NUMBER = re.compile(r"[\w,-]+")
-
-
-@dataclass
-class Counts:
-    """Precision / recall / F1 from true positives, predictions and gold totals."""
-
-    tp: int = 0
-    predicted: int = 0
-    gold: int = 0
-
-    def add(self, tp: int, predicted: int, gold: int) -> None:
-        self.tp += tp
-        self.predicted += predicted
-        self.gold += gold
-
-    @property
-    def precision(self) -> Optional[float]:
-        return self.tp / self.predicted if self.predicted else None
-
-    @property
-    def recall(self) -> Optional[float]:
-        return self.tp / self.gold if self.gold else None
-
-    @property
-    def f1(self) -> Optional[float]:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p and r else 0.0
 
 
 def span_number(words: list[str]) -> Optional[int]:
@@ -147,22 +120,23 @@ def _occurrences(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
     return out
 
 
-def token_f1(docs: Iterable[TokenDoc], records: dict, label: str, field_name: str) -> Counts:
+def token_f1(docs: Iterable[TokenDoc], records: dict, label: str, field_name: str) -> PRF:
     """Token-level P/R/F1 of a record field's names, projected onto every occurrence in the text."""
-    counts = Counts()
+    counts = PRF()
     for doc in docs:
         record = records[doc.pmid]
         spans = _occurrences(doc.text, [item.name for item in getattr(record, field_name, [])])
         predicted = {i for i, (s, e) in enumerate(doc.offsets()) if any(s < b and a < e for a, b in spans)}
         gold = {i for i, tag in enumerate(doc.labels) if tag == label}
-        counts.add(len(predicted & gold), len(predicted), len(gold))
+        tp = len(predicted & gold)
+        counts.add(tp, len(predicted) - tp, len(gold) - tp)
     return counts
 
 
-def prompt_recall(prompts: list[dict], records: dict) -> dict[str, Counts]:
+def prompt_recall(prompts: list[dict], records: dict) -> dict[str, PRF]:
     """Evidence Inference: share of prompts whose intervention, comparator and outcome are matched by
     an extracted intervention or endpoint under the scorer's matching rule."""
-    out = {"intervention": Counts(), "comparator": Counts(), "outcome": Counts()}
+    out = {"intervention": PRF(), "comparator": PRF(), "outcome": PRF()}
     for prompt in prompts:
         record = records.get(prompt["PMCID"])
         if record is None:
@@ -172,7 +146,7 @@ def prompt_recall(prompts: list[dict], records: dict) -> dict[str, Counts]:
             gold = prompt[part.capitalize()].strip()
             if gold:
                 hit = any(best_similarity(item.name, [gold]) is not None for item in pool)
-                out[part].add(int(hit), 1, 1)
+                out[part].add(int(hit), 1 - hit, 1 - hit)
     return out
 
 
@@ -180,11 +154,11 @@ _P_IN_EVIDENCE = re.compile(r"\b[Pp]\s*(?:value)?\s*([<>=≤≥]|&lt;|&gt;)\s*(0
 _COMPARATORS = {"≤": "<=", "≥": ">=", "&lt;": "<", "&gt;": ">"}
 
 
-def evidence_p_values(evidence: list[tuple[str, str]], records: dict) -> tuple[Counts, list]:
+def evidence_p_values(evidence: list[tuple[str, str]], records: dict) -> tuple[PRF, list]:
     """Each p-value in a verbatim evidence string must come out of the abstract, with the right
     comparator and value, inside that string's place in the text. The gold parse is a deliberately
     plain pattern, independent of the pipeline's rules."""
-    counts, misses = Counts(), []
+    counts, misses = PRF(), []
     for pmcid, string in evidence:
         record = records.get(pmcid)
         if record is None or string not in record.text:
@@ -195,7 +169,8 @@ def evidence_p_values(evidence: list[tuple[str, str]], records: dict) -> tuple[C
                         if start <= p.span.start and p.span.end <= end)
         for m in _P_IN_EVIDENCE.finditer(string):
             key = (_COMPARATORS.get(m.group(1), m.group(1)), round(float(m.group(2)), 12))
-            counts.add(int(found[key] > 0), 1, 1)
+            hit = found[key] > 0
+            counts.add(int(hit), 1 - hit, 1 - hit)
             if found[key] > 0:
                 found[key] -= 1
             else:

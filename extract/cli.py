@@ -5,8 +5,6 @@ Exit codes: 0 all documents extracted, 1 some documents failed (their records ca
 """
 from __future__ import annotations
 
-import sys
-import time
 from pathlib import Path
 from typing import List
 
