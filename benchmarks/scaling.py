@@ -7,41 +7,23 @@ benchmarks/results/scaling.md and scaling.json. Same as `extract bench --scaling
 """
 from __future__ import annotations
 
-import argparse
 import io
-import json
-import sys
-import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
-from extract.bench import scaling
+from extract.bench import save_results, scaling, script_arguments
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpora", default="../shared/corpora")
-    parser.add_argument("--docs", type=int, default=2000)
-    parser.add_argument("--workers", default="1,2")
-    parser.add_argument("--partition-size", type=int, default=100)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--model", default=None)
-    parser.add_argument("--no-save", action="store_true", help="Print only.")
-    args = parser.parse_args()
-    workers = tuple(int(n) for n in args.workers.split(","))
+    args = script_arguments(__doc__, [("--partition-size", {"type": int, "default": 100})])
     table = io.StringIO()
     with redirect_stdout(table):
-        rows = scaling(args.corpora, args.docs, workers, args.partition_size, args.batch_size, args.model)
+        rows = scaling(args.corpora, args.docs, args.workers, args.partition_size, args.batch_size, args.model)
     print(table.getvalue(), end="")
     if not args.no_save:
-        RESULTS.mkdir(exist_ok=True)
-        command = "python benchmarks/scaling.py " + " ".join(sys.argv[1:])
-        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-        (RESULTS / "scaling.md").write_text(f"`{command.strip()}` ({stamp})\n\n{table.getvalue()}",
-                                            encoding="utf-8")
-        (RESULTS / "scaling.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        save_results(RESULTS, "scaling", table.getvalue(), rows)
 
 
 if __name__ == "__main__":

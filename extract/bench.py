@@ -271,3 +271,32 @@ def _main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     _main(sys.argv[1:])
+
+
+def script_arguments(doc: str, extra=()) -> "argparse.Namespace":
+    """The options `benchmarks/speed.py` and `benchmarks/scaling.py` share, plus `extra`
+    ((flag, kwargs) pairs), parsed from the command line."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--corpora", default="../shared/corpora")
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--workers", default="1,2")
+    for flag, kwargs in extra:
+        parser.add_argument(flag, **kwargs)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--no-save", action="store_true", help="Print only.")
+    args = parser.parse_args()
+    args.workers = tuple(int(n) for n in args.workers.split(","))
+    return args
+
+
+def save_results(folder: Path, name: str, table: str, data) -> None:
+    """Write `<name>.md` (the command, a UTC stamp and the table) and `<name>.json` into `folder`."""
+    folder.mkdir(exist_ok=True)
+    command = f"python benchmarks/{name}.py " + " ".join(sys.argv[1:])
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    (folder / f"{name}.md").write_text(f"`{command.strip()}` ({stamp})\n\n{table}", encoding="utf-8")
+    (folder / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
