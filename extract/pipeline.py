@@ -35,6 +35,7 @@ def build_pipeline(model: Optional[str] = None) -> Language:
 
     from .guards import BoundedTokenizer, bound_abbreviation_matcher
     from .ner.load import add_ner
+    from .ner.ops import use_numpy_blas
 
     nlp = spacy.blank("en")
     nlp.tokenizer = BoundedTokenizer(_tokenizer(nlp))  # hostile input: see extract/guards.py
@@ -42,4 +43,5 @@ def build_pipeline(model: Optional[str] = None) -> Language:
         nlp.add_pipe(name)
     bound_abbreviation_matcher(nlp)
     add_ner(nlp, model, before="extract_entities")
+    use_numpy_blas(nlp)  # numpy's BLAS multiplies faster than thinc's BLIS (see extract/ner/ops.py)
     return nlp

@@ -40,6 +40,9 @@ class RunOptions:
 
     def make_extractor(self):
         from .extractor import Extractor
+        from .ner.ops import one_blas_thread
+
+        one_blas_thread()  # one core per worker process (see extract/ner/ops.py)
 
         kwargs: dict = {"batch_size": self.batch_size}
         if self.model is not None:
