@@ -108,12 +108,12 @@ def schema() -> None:
 @app.command()
 def models() -> None:
     """List the NER models shipped with extract, their test-split scores and training corpora."""
-    from .ner.models import MODELS, is_installed, read_scores
+    from .ner.models import read_scores, shipped_models
 
-    for info in MODELS.values():
-        if not is_installed(info.name):
-            typer.echo(f"{info.name}: not installed")
-            continue
+    infos = shipped_models()
+    if not infos:
+        typer.echo("no NER model shipped: the pipeline runs its rules only (python -m extract.ner.train builds one)")
+    for info in infos:
         typer.echo(f"{info.name} (pipe {info.pipe_name}; labels {', '.join(info.labels)})")
         typer.echo(f"  trained on: {info.corpora}")
         scores = read_scores(info.name)

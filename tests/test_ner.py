@@ -11,12 +11,12 @@ from extract.cli import app
 from extract.components.entities import EntitySpans
 from extract.extractor import Extractor
 from extract.ner import corpus as C
-from extract.ner.models import MODELS, is_installed, read_scores
+from extract.ner.models import read_scores, shipped_models
 from extract.pipeline import build_pipeline
 
 from conftest import SEEDS
 
-SHIPPED = all(is_installed(name) for name in MODELS)
+SHIPPED = bool(shipped_models())
 needs_models = pytest.mark.skipif(not SHIPPED, reason="shipped NER models not built")
 
 
@@ -76,6 +76,26 @@ def test_smoke_training_builds_a_loadable_model(corpora, tmp_path):
     nlp("Cisplatin-induced nephrotoxicity in rats.")
 
 
+def test_smoke_training_of_the_shared_encoder_model(corpora, tmp_path):
+    """NER and PICO tagger on one tok2vec, each training doc with one of the two annotations; sourced
+    into a pipeline, both heads listen to the one tok2vec (which runs once per document)."""
+    from extract.ner.evaluate import ner_pipeline
+    from extract.ner.train import train
+
+    out = tmp_path / "model"
+    info = train("joint", corpora, out, work=tmp_path / "work", limit=4, max_steps=4, eval_frequency=2,
+                 overrides={"components.tok2vec.model.embed.include_static_vectors": False})
+    assert info["train"]["BC5CDR"]["documents"] == 4
+    assert info["train"]["EBM-NLP scibert_split/dev.txt"]["documents"] == 4
+    nlp = ner_pipeline(out)
+    assert nlp.pipe_names == ["ner_model_tok2vec", "ner_model_ner", "ner_model_ner_keep", "ner_model_tagger",
+                              "ner_model_tagger_keep", "extract_entities"]
+    tok2vec = dict(nlp.pipeline)["ner_model_tok2vec"].inner
+    assert sorted(tok2vec.listener_map) == ["ner_model_ner", "ner_model_tagger"]
+    doc = nlp("Cisplatin-induced nephrotoxicity in rats.")
+    assert doc.tensor.shape == (len(doc), 96) and all(t.tag_ for t in doc)
+
+
 # -- the pipeline --------------------------------------------------------------------------------
 def test_rules_work_without_any_ner():
     nlp = build_pipeline("none")
@@ -89,7 +109,8 @@ def test_rules_work_without_any_ner():
 @needs_models
 def test_shipped_models_are_sourced_before_the_field_components():
     names = build_pipeline().pipe_names
-    assert names.index("ner_chem_disease") < names.index("ner_pico") < names.index("extract_entities")
+    statistical = [name for name in names if name.startswith("ner")]
+    assert statistical and max(map(names.index, statistical)) < names.index("extract_entities")
     assert names.index("extract_entities") < names.index("extract_interventions")
 
 
@@ -109,7 +130,7 @@ def test_shipped_models_find_chemicals_diseases_and_conditions():
 def test_models_command_lists_scores():
     result = CliRunner().invoke(app, ["models"])
     assert result.exit_code == 0
-    for info in MODELS.values():
+    for info in shipped_models():
         assert info.name in result.output
         if read_scores(info.name):
             assert "words/s" in result.output

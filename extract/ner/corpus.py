@@ -250,6 +250,13 @@ def write_docbin(docs: Iterable[Doc], path: Path) -> int:
     return n
 
 
+def read_docbin(path: Path) -> Iterator[Doc]:
+    """The docs of a DocBin written by `write_docbin` (on a fresh vocab)."""
+    from spacy.vocab import Vocab
+
+    return DocBin().from_disk(path).get_docs(Vocab())
+
+
 def tokenizer_nlp() -> Language:
     """A blank English pipeline with the extract (scispaCy) tokenizer, nothing else."""
     import spacy

@@ -1,6 +1,6 @@
 """Measure the NER models on the held-out test splits, and their speed; write `scores.json` beside each.
 
-    python -m extract.ner.evaluate --corpora ../shared/corpora            # both shipped models
+    python -m extract.ner.evaluate --corpora ../shared/corpora            # every shipped model
     python -m extract.ner.evaluate --corpora ../shared/corpora --only pico --model-path build/x --no-write
 
 - chem_disease: BC5CDR `CDR_TestSet.PubTator.txt` (500 docs), entity-level exact match of
@@ -151,34 +151,43 @@ def summary(result: dict) -> list[str]:
 EVALUATORS = {"chem_disease": evaluate_chem_disease, "pico": evaluate_pico}
 
 
+def evaluate_model(name: str, path: Path, corpora: Path) -> dict:
+    """Every test-split measure that applies to model `name` (a shared-encoder model has two)."""
+    info = MODELS[name]
+    measures = {measure: EVALUATORS[measure](path, corpora) for measure in info.measures}
+    return {
+        "model": name,
+        "measures": measures,
+        "summary": [line for result in measures.values() for line in summary(result)],
+        "trained_on": info.corpora,
+        "model_size_mb": round(sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 1e6, 1),
+    }
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m extract.ner.evaluate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpora", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "corpora")
-    parser.add_argument("--only", choices=sorted(EVALUATORS), action="append")
+    parser.add_argument("--only", choices=sorted(MODELS), action="append", help="A model name (repeatable).")
     parser.add_argument("--model-path", type=Path, help="Evaluate this pipeline instead of the shipped one "
-                                                          "(with one --only).")
+                                                          "(with one --only, which says what it is).")
     parser.add_argument("--no-write", action="store_true", help="Do not write scores.json beside the model.")
     args = parser.parse_args(argv)
     if not args.corpora.is_dir():
         print(f"corpora directory not found: {args.corpora}", file=sys.stderr)
         return 2
-    names = args.only or list(EVALUATORS)
+    names = args.only or list(MODELS)
     results = {}
     for name in names:
         path = args.model_path or model_path(name)
         if args.model_path is None and not is_installed(name):
             print(f"{name}: not installed, skipped", file=sys.stderr)
             continue
-        result = EVALUATORS[name](path, args.corpora)
-        result["summary"] = summary(result)
-        result["trained_on"] = MODELS[name].corpora
-        result["model_size_mb"] = round(sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 1e6, 1)
-        results[name] = result
+        result = results[name] = evaluate_model(name, path, args.corpora)
         print(f"{name}:", *result["summary"], sep="\n  ")
         if not args.no_write:
             (Path(path) / SCORES_FILE).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: v["scores"] for k, v in results.items()}, indent=2))
+    print(json.dumps({k: {m: r["scores"] for m, r in v["measures"].items()} for k, v in results.items()}, indent=2))
     return 0
 
 

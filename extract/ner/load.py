@@ -64,22 +64,43 @@ def _add_shipped(nlp: Language, before: Optional[str]) -> list[str]:
 
 
 def add_sourced(nlp: Language, path: Path, pipe_name: str, before: Optional[str] = None) -> list[str]:
-    """Source the `ner` (or, for a token-tagger model, the `tagger`) of the pipeline at `path` into
-    `nlp` as `pipe_name`, followed by the step that keeps its spans in doc.spans["ner"]."""
+    """Source the components of the pipeline at `path` into `nlp`, each followed by the step that
+    keeps its spans in doc.spans["ner"]: a `ner` (entities) or a `tagger` (PICO token tags), and the
+    `tok2vec` they listen to when they share one. A lone component is named `pipe_name`, several
+    `<pipe_name>_<component>`; the model's static vectors, if any, become `nlp`'s."""
     import spacy
 
     source = spacy.load(path)
-    component = "ner" if "ner" in source.pipe_names else "tagger"
+    components = [name for name in source.pipe_names if name in ("tok2vec", "ner", "tagger")]
+    names = {c: pipe_name if len(components) == 1 else f"{pipe_name}_{c}" for c in components}
+    _share_vectors(nlp, source)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # W113: sourced without vectors (none are used)
-        nlp.add_pipe(component, name=pipe_name, source=source, before=before)
-    _bound(nlp, pipe_name)
-    keep = f"{pipe_name}_keep"
-    if component == "ner":
-        nlp.add_pipe("extract_keep_entities", name=keep, before=before)
-    else:
-        nlp.add_pipe("extract_tag_spans", name=keep, before=before, config={"labels": TAG_LABELS})
-    return [pipe_name, keep]
+        warnings.simplefilter("ignore", UserWarning)  # W113: vectors compared by identity
+        for component in components:
+            nlp.add_pipe(component, name=names[component], source=source, before=before)
+    for component in components:  # after linking: the listeners are already wired to the tok2vec
+        _bound(nlp, names[component])
+    added = []
+    for component in components:
+        added.append(names[component])
+        if component == "tok2vec":
+            continue
+        keep = f"{names[component]}_keep"
+        if component == "ner":
+            nlp.add_pipe("extract_keep_entities", name=keep, after=names[component])
+        else:
+            nlp.add_pipe("extract_tag_spans", name=keep, after=names[component], config={"labels": TAG_LABELS})
+        added.append(keep)
+    return added
+
+
+def _share_vectors(nlp: Language, source: Language) -> None:
+    """Give `nlp` the static vectors of `source` (models sourced together must share one table)."""
+    if not source.vocab.vectors.shape[0]:
+        return
+    if nlp.vocab.vectors.shape[0] and nlp.vocab.vectors.to_bytes() != source.vocab.vectors.to_bytes():
+        raise ValueError("two sourced models carry different static vectors")
+    nlp.vocab.vectors = source.vocab.vectors
 
 
 def max_ner_tokens() -> int:

@@ -2,6 +2,9 @@
 
     python -m extract.ner.train chem-disease --corpora ../shared/corpora --out extract/models/chem_disease
     python -m extract.ner.train pico         --corpora ../shared/corpora --out extract/models/pico
+    python -m extract.ner.vectors --corpora ../shared/corpora --out build/vectors
+    python -m extract.ner.train joint --corpora ../shared/corpora --vectors build/vectors/spacy \
+        --out extract/models/chem_disease_pico
 
 Steps: convert the training split to DocBins (`--work`, default build/ner/<model>), train with the
 config in configs/ (CPU, fixed seed, early stopping on a held-out part of the TRAINING data), copy
@@ -21,6 +24,7 @@ from typing import Optional
 from spacy.util import registry
 
 from . import corpus as C
+from .ops import one_blas_thread, use_numpy_blas
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CONFIG_DIRS = (Path(__file__).resolve().parent.parent / "configs", ROOT / "configs")
@@ -31,6 +35,8 @@ TASKS = {
     # alternative, which reached a lower token-level F1 on the held-out dev docs.
     "pico": ("pico_tagger.cfg", "pico"),
     "pico-ner": ("ner_pico.cfg", "pico"),
+    # both on one shared tok2vec with static vectors: NER for CHEMICAL/DISEASE, tagger for PICO
+    "joint": ("ner_joint.cfg", "chem_disease_pico"),
 }
 
 
@@ -96,11 +102,23 @@ def build_pico(corpora: Path, work: Path, limit: int = 0, difficulty: bool = Fal
     return info
 
 
+def build_joint(corpora: Path, work: Path, limit: int = 0) -> dict:
+    """BC5CDR docs (entities; tags missing) and EBM-NLP docs (PICO tags; entities missing), mixed."""
+    chem, pico = work / "chem_disease", work / "pico"
+    info = build_chem_disease(corpora, chem, limit=limit)
+    for key, value in build_pico(corpora, pico, limit=limit, tags=True).items():
+        info[key].update(value)
+    for part in ("train", "dev"):
+        docs = [doc for folder in (chem, pico) for doc in C.read_docbin(folder / f"{part}.spacy")]
+        C.write_docbin(docs, work / f"{part}.spacy")
+    return info
+
+
 # -- training -----------------------------------------------------------------------------------
 def train(task: str, corpora: Path, out: Path, work: Optional[Path] = None, limit: int = 0,
           max_steps: Optional[int] = None, eval_frequency: Optional[int] = None,
           extra_data: bool = False, max_minutes: Optional[float] = None,
-          overrides: Optional[dict] = None) -> dict:
+          overrides: Optional[dict] = None, vectors: Optional[Path] = None) -> dict:
     from spacy.cli.train import train as spacy_train
 
     cfg_name, model_name = TASKS[task]
@@ -111,9 +129,16 @@ def train(task: str, corpora: Path, out: Path, work: Optional[Path] = None, limi
     started = time.time()
     if task == "chem-disease":
         info = build_chem_disease(corpora, work, limit=limit, ncbi=extra_data)
+    elif task == "joint":
+        info = build_joint(corpora, work, limit=limit)
     else:
         info = build_pico(corpora, work, limit=limit, difficulty=extra_data, tags=task == "pico")
-    settings = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy")}
+    settings = {"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "dev.spacy"),
+                "nlp.after_pipeline_creation": {"@callbacks": "extract.numpy_blas.v1"}}
+    if vectors is not None:
+        settings["paths.vectors"] = str(vectors)
+        info["vectors"] = _vectors_info(vectors)
+    one_blas_thread()
     if max_steps is not None:
         settings["training.max_steps"] = max_steps
     if eval_frequency is not None:
@@ -154,8 +179,26 @@ def _clean_config(path: Path) -> None:
     config = Config().from_disk(path, interpolate=False)
     config["paths"]["train"] = None
     config["paths"]["dev"] = None
+    config["paths"]["vectors"] = None  # the vectors are saved with the model (vocab/vectors)
     config["training"]["before_update"] = None
+    config["nlp"]["after_pipeline_creation"] = None
     config.to_disk(path)
+
+
+def _vectors_info(vectors: Path) -> dict:
+    """What vectors.py recorded about the vectors (words, rows, dims, texts), if it did."""
+    info = Path(vectors).parent / "vectors.json"
+    return json.loads(info.read_text(encoding="utf-8")) if info.is_file() else {"path": str(vectors)}
+
+
+@registry.callbacks("extract.numpy_blas.v1")
+def numpy_blas():
+    """Train on numpy's BLAS too (see extract/ner/ops.py): the same arithmetic, faster here."""
+    def after_pipeline_creation(nlp):
+        use_numpy_blas(nlp)
+        return nlp
+
+    return after_pipeline_creation
 
 
 class TimeLimitReached(Exception):
@@ -187,6 +230,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="Stop after this long (model-best so far is kept); the step is logged.")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="Config override, e.g. components.ner.model.tok2vec.encode.depth=2 (repeatable).")
+    parser.add_argument("--vectors", type=Path,
+                        help="spaCy vectors for configs with static vectors (python -m extract.ner.vectors).")
     parser.add_argument("--extra-data", action="store_true",
                         help="Add NCBI-disease train (chem-disease) or ebm_nlp_difficulty (pico).")
     args = parser.parse_args(argv)
@@ -195,7 +240,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 2
     info = train(args.task, args.corpora, args.out, work=args.work, limit=args.limit,
                  max_steps=args.max_steps, eval_frequency=args.eval_frequency, extra_data=args.extra_data,
-                 max_minutes=args.max_minutes, overrides=_overrides(args.set))
+                 max_minutes=args.max_minutes, overrides=_overrides(args.set), vectors=args.vectors)
     print(json.dumps(info, indent=2))
     return 0
 
