@@ -15,7 +15,6 @@ files of a stopped run and only runs the partitions that have none.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
@@ -29,6 +28,7 @@ from typing import Callable, Optional, Sequence
 
 import orjson
 
+from .readers.seen_ids import SeenIds
 from .runner import (ExtractorCache, ResumeError, RunOptions, RunSummary, WorkerCrash, batched,
                      process_batch)
 
@@ -248,17 +248,11 @@ class DuplicateIds:
     client checks the ids, in input order, as it merges): the later record gets the same error."""
 
     def __init__(self):
-        self._seen: set[bytes] = set()
+        self._seen = SeenIds()
 
     def repeated(self, ids: list[str]) -> list[int]:
         """Positions in `ids` of ids met before (in this or an earlier call)."""
-        out = []
-        for number, doc_id in enumerate(ids):
-            digest = hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-            if digest in self._seen:
-                out.append(number)
-            self._seen.add(digest)
-        return out
+        return [number for number, doc_id in enumerate(ids) if self._seen.add(doc_id)]
 
     @staticmethod
     def flag(line: bytes) -> tuple[bytes, bool]:

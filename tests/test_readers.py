@@ -554,3 +554,12 @@ def test_whole_medline_folder_reads_without_errors(corpora):
     docs = read(corpora / "medline")
     assert len(docs) == 15 and not any(d.errors for d in docs)  # 9 XML articles, 6 MEDLINE records
     assert len({d.id for d in docs}) == 15
+
+
+def test_seen_ids_are_exact_for_pmids_and_other_ids():
+    from extract.readers.seen_ids import SeenIds
+
+    seen = SeenIds()
+    ids = ["31452104", "31452104", "031452104", "PMC6712345", "PMC6712345", "0", "0", "99999999", "123456789"]
+    assert [seen.add(i) for i in ids] == [False, True, False, False, True, False, True, False, False]
+    assert len(seen._bits) <= 12_500_000  # bits for PMIDs: bounded by the largest, not by the count

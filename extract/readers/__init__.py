@@ -6,7 +6,6 @@ text (web-page copy or title + abstract); any of them may be gzip-compressed. No
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Union
@@ -20,6 +19,7 @@ from .jsonl import read_jsonl
 from .medline import read_medline
 from .pubmed_xml import read_pubmed_xml
 from .paths import iter_inputs
+from .seen_ids import SeenIds
 from .text import parse_text, read_text
 
 __all__ = ["read_paths", "read_file", "parse_text", "detect_format", "SourceDocument"]
@@ -52,15 +52,13 @@ def _read_paths(paths: Iterable[Union[str, Path]]) -> Iterator[SourceDocument]:
 
 
 def _flag_duplicate_ids(documents: Iterator[SourceDocument]) -> Iterator[SourceDocument]:
-    """Documents as given; a repeated id gets a warning (8-byte id digests kept: memory stays small)."""
-    seen: set[bytes] = set()
+    """Documents as given; a repeated id gets a warning (see `SeenIds` for the memory it takes)."""
+    seen = SeenIds()
     for doc in documents:
-        digest = hashlib.blake2b(doc.id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-        if digest in seen:
+        if seen.add(doc.id):
             problem = ErrorInfo(stage="read", message=f"duplicate id {doc.id!r}: an earlier document of "
                                                       "this run has the same id (both records are kept)")
             (doc.errors if doc.errors else doc.warnings).append(problem)
-        seen.add(digest)
         yield doc
 
 
