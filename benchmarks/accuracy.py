@@ -2,10 +2,12 @@
 
     python -m benchmarks.accuracy [--corpora ../shared/corpora] [--quick]
 
-Only evaluation splits are read here (EBM-NLP expert test, Evidence Inference test ids, BC5CDR test),
-plus gold/ and swfdr_pvalues for the distribution check, and the EBM-NLP crowd-labelled TRAINING
+Only evaluation splits are read here (EBM-NLP expert test, Evidence Inference test ids, BC5CDR test
+through the whole pipeline), plus gold/ and swfdr_pvalues for the distribution check, and the
+EBM-NLP crowd-labelled TRAINING
 split for the sample-size before/after table (the split those rules are developed on;
-`python -m benchmarks.sample_size_dev` lists its failures for reading).
+`python -m benchmarks.sample_size_dev` lists its failures for reading), and the EBM-NLP and Evidence
+Inference training splits for the span/prompt failure causes (`python -m benchmarks.failures_dev`).
 """
 from __future__ import annotations
 
@@ -23,12 +25,13 @@ from extract.gold import load_gold
 from extract.readers import read_paths
 from extract.scoring import render_table, score
 
-from . import measures, sample_size_dev
+from . import bc5cdr, failures_dev, measures, sample_size_dev
 from .ebm_nlp import hier_participants_test, pio_test
-from .report import write_results
+from .report import span_summary, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICK_DOCS = 40
+FAILURES_DEV_DOCS = 300  # training docs per split for the span/prompt failure causes (full run only)
 
 
 def _run(extractor: Extractor, documents: list[SourceDocument]) -> dict:
@@ -98,6 +101,12 @@ def measure(corpora: Path, quick: bool = False) -> dict:
                                "swfdr": measures.p_value_distribution(_swfdr(corpora)),
                                "values": ours}
 
+    cdr = bc5cdr.documents(corpora, bc5cdr.TEST, limit)
+    figures["bc5cdr"] = bc5cdr.figures(bc5cdr.measure(cdr, extractor))
+
+    if not quick:  # the training splits the span/prompt fixes were developed on (causes counted)
+        figures["failures_dev"] = failures_dev.figures(failures_dev.measure(corpora, extractor, FAILURES_DEV_DOCS))
+
     gold = load_gold(ROOT / "gold")
     docs = list(read_paths([ROOT / "corpus"])) + list(gold_documents(ROOT / "gold", corpora))
     report = score(extractor.extract_documents(docs), gold)
@@ -116,7 +125,9 @@ def summary(figures: dict) -> dict:
         "dev": {k: dev[k] for k in ("documents", "accuracy", "answered_share", "precision_answered",
                                     "lenient_accuracy", "categories")},
         "gold_n_accuracy": gold_n_accuracy(figures),
+        "spans": span_summary(figures),
     }
+
 
 
 def gold_n_accuracy(figures: dict):

@@ -9,6 +9,7 @@ from typing import Iterator
 HIER_TEST = "ebm_nlp/hier_participants_test_gold_bsaluja_noperiods.conll"
 HIER_DEV = "ebm_nlp/hier_participants_dev_crowd_bsaluja_noperiods.conll"  # training split
 PIO_TEST = "ebm_nlp/scibert_split/test.txt"
+PIO_DEV = "ebm_nlp/scibert_split/dev.txt"  # training split (crowd labels)
 
 
 @dataclass
@@ -72,3 +73,9 @@ def hier_participants_dev(corpora: Path) -> Iterator[TokenDoc]:
 def pio_test(corpora: Path) -> Iterator[TokenDoc]:
     """The 191 expert-labelled docs of `scibert_split/test.txt`, labels I-PAR / I-INT / I-OUT / O."""
     return _read(corpora / PIO_TEST, 3, lambda line: line.split("(")[-1].rstrip(")").strip())
+
+
+def pio_dev(corpora: Path) -> Iterator[TokenDoc]:
+    """The 960 crowd-labelled TRAINING docs of `scibert_split/dev.txt`, in the format of the test
+    file: rules may be developed on these (the test docs are only measured)."""
+    return _read(corpora / PIO_DEV, 3, lambda line: line.split("(")[-1].rstrip(")").strip())

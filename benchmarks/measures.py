@@ -120,13 +120,18 @@ def _occurrences(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
     return out
 
 
+def predicted_tokens(doc: TokenDoc, names: Iterable[str]) -> set[int]:
+    """The indices of the words that some occurrence of one of the names touches."""
+    spans = _occurrences(doc.text, names)
+    return {i for i, (s, e) in enumerate(doc.offsets()) if any(s < b and a < e for a, b in spans)}
+
+
 def token_f1(docs: Iterable[TokenDoc], records: dict, label: str, field_name: str) -> PRF:
     """Token-level P/R/F1 of a record field's names, projected onto every occurrence in the text."""
     counts = PRF()
     for doc in docs:
         record = records[doc.pmid]
-        spans = _occurrences(doc.text, [item.name for item in getattr(record, field_name, [])])
-        predicted = {i for i, (s, e) in enumerate(doc.offsets()) if any(s < b and a < e for a, b in spans)}
+        predicted = predicted_tokens(doc, [item.name for item in getattr(record, field_name, [])])
         gold = {i for i, tag in enumerate(doc.labels) if tag == label}
         tp = len(predicted & gold)
         counts.add(tp, len(predicted) - tp, len(gold) - tp)

@@ -51,6 +51,21 @@ def _plots(figures: dict, folder: Path) -> dict[str, str]:
     fig.tight_layout()
     out["evidence_inference"] = _save(fig, folder / "evidence_inference.png")
 
+    cdr = figures["bc5cdr"]
+    fig, ax = plt.subplots(figsize=(6, 3))
+    bars = [("CHEMICAL", cdr["entities"]["CHEMICAL"]), ("DISEASE", cdr["entities"]["DISEASE"]),
+            ("micro", cdr["entities"]["micro"]), ("conditions\n(doc names)", cdr["conditions"])]
+    x = range(len(bars))
+    for offset, key, colour in ((-0.27, "precision", "#8172b2"), (0, "recall", "#64b5cd"), (0.27, "f1", "#4c72b0")):
+        ax.bar([i + offset for i in x], [c[key] or 0 for _, c in bars], width=0.27, color=colour, label=key)
+    ax.axhline(0.8428, ls="--", color="grey", label="en_ner_bc5cdr_md F1 0.843")
+    ax.set_xticks(list(x), [name for name, _ in bars], fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.set_title("BC5CDR test through the pipeline")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    out["bc5cdr"] = _save(fig, folder / "bc5cdr.png")
+
     dist = figures["distribution"]
     fig, ax = plt.subplots(figsize=(6, 3))
     bins = [k for k in dist["ours"] if k != "count"]
@@ -150,6 +165,107 @@ def sample_size_section(figures: dict, baseline_path: Path = BASELINE) -> list[s
     ]
 
 
+SPAN_METRICS = (("interventions", "int F1"), ("endpoints", "end F1"), ("conditions", "cond F1"),
+                ("intervention", "EI int R"), ("comparator", "EI comp R"), ("outcome", "EI out R"))
+
+
+def span_fixes_section(figures: dict, baseline_path: Path = BASELINE) -> list[str]:
+    """"Spans and prompts: failures by cause and fixes": the training-split causes before the fixes
+    (benchmarks/baseline.json) and in this run, and the figures after each fix."""
+    if not baseline_path.is_file():
+        return []
+    base = json.loads(baseline_path.read_text(encoding="utf-8"))
+    if "span_fixes" not in base:
+        return []
+    if figures.get("quick"):
+        return ["## Spans and prompts: failures by cause and fixes", "",
+                "Shown by the full run only (`python -m benchmarks.accuracy`).", ""]
+    notes, before, now = base["span_cause_notes"], base["failures_dev_before"], figures.get("failures_dev", {})
+    lines = [
+        "## Spans and prompts: failures by cause and fixes",
+        "",
+        base["span_fixes_note"],
+        "",
+    ]
+    for section, unit in (("spans", "tokens"), ("prompts", "prompts")):
+        for name, block in before[section].items():
+            after = now.get(section, {}).get(name, {}).get("causes", {})
+            lines += [f"### {name}: {unit} by cause (training split)", "",
+                      f"| cause | before | after | example (training doc) | what was done |", "|---|---|---|---|---|"]
+            for cause, count in block["causes"].items():
+                note = notes.get(cause, {})
+                fix = note.get("fix", "")
+                fix = fix.get(name, fix.get("*", "")) if isinstance(fix, dict) else fix  # per field, or one for all
+                example = note.get("examples", {}).get(name, "")
+                lines.append(f"| {cause} | {count} | {after.get(cause, 0)} | {example} | {fix} |")
+            for cause in after:
+                if cause not in block["causes"]:
+                    lines.append(f"| {cause} | 0 | {after[cause]} | | |")
+            lines.append("")
+    current = span_summary(figures)
+    for split, key in (("training split (EBM-NLP dev 300 docs; Evidence Inference train, 300 articles)", "training"),
+                       ("evaluation split (EBM-NLP expert test; Evidence Inference test)", "eval")):
+        lines += [f"### Before / after each fix: {split}", "",
+                  "| step | " + " | ".join(label for _, label in SPAN_METRICS) + " | gold/ int F1 | gold/ end F1 |",
+                  "|---" * (len(SPAN_METRICS) + 3) + "|"]
+        for step in base["span_fixes"] + [{"fix": "this run", **current}]:
+            values = step.get(key, {})
+            gold = step.get("gold", {})
+            lines.append(f"| {step['fix']} | " + " | ".join(_f(values.get(m)) for m, _ in SPAN_METRICS)
+                         + f" | {_f(gold.get('interventions'))} | {_f(gold.get('endpoints'))} |")
+        lines.append("")
+    return lines
+
+
+def span_summary(figures: dict) -> dict:
+    """The span and prompt figures in the shape of one `span_fixes` step of baseline.json."""
+    spans, ev = figures["spans"], figures["evidence_inference"]
+    out = {"eval": {**{f: spans[f]["f1"] for f in spans}, **{p: ev[p]["recall"] for p in ev}},
+           "gold": {f: figures["gold"]["report"][f]["f1"] for f in ("interventions", "endpoints")}}
+    if "failures_dev" in figures:
+        dev = figures["failures_dev"]
+        out["training"] = {**{f: dev["spans"][f]["f1"] for f in dev["spans"]},
+                           **{p: dev["prompts"][p]["recall"] for p in dev["prompts"]}}
+    return out
+
+
+def bc5cdr_section(figures: dict, plot: str) -> list[str]:
+    """"BC5CDR through the pipeline": what the two figures measure, and their counts."""
+    cdr = figures["bc5cdr"]
+    rows = [f"| entity layer | {label} | {c['tp']} | {c['fp']} | {c['fn']} | {_f(c['precision'])} | "
+            f"{_f(c['recall'])} | {_f(c['f1'])} |" for label, c in cdr["entities"].items()]
+    c = cdr["conditions"]
+    rows.append(f"| `conditions` (document names) | DISEASE | {c['tp']} | {c['fp']} | {c['fn']} | "
+                f"{_f(c['precision'])} | {_f(c['recall'])} | {_f(c['f1'])} |")
+    return [
+        "## BC5CDR test through the pipeline",
+        "",
+        f"`CDR_TestSet.PubTator.txt`, {cdr['documents']} documents, each run through the whole pipeline as",
+        "`extract run` builds it (shipped models), on the record text `title + \"\\n\\n\" + abstract`; the gold",
+        "offsets (which index `title + \" \" + abstract`) are shifted onto it "
+        f"({cdr['misaligned']} gold mentions whose text then differs).",
+        "",
+        "- **entity layer**: the pipeline's CHEMICAL/DISEASE spans (`doc._.entities`: the shipped",
+        "  chem/disease NER, spans cut back by `rules/entities.yml`), entity-level exact match of",
+        "  (start, end, label) against every gold mention, per label and micro over both. This is what the",
+        "  anchor (scispaCy en_ner_bc5cdr_md, F1 84.28) measures; the shipped model alone scores the same",
+        "  through `python -m extract.ner.evaluate` (see `extract models`).",
+        "- **`conditions`**: the record field, per document: the unique normalised names of its",
+        "  conditions against the unique normalised names of the gold DISEASE mentions, matched one-to-one",
+        "  by the scorer's name rule (`extract.scoring.names`); counts summed over documents. It measures",
+        "  which diseases a record names, not where. `conditions` is built from the same NER's DISEASE spans",
+        "  (one entry per name, abbreviations joined to their long form) plus condition phrases inside",
+        "  participant spans; BC5CDR marks every disease mentioned, adverse effects included.",
+        "",
+        "| layer | label | tp | fp | fn | precision | recall | F1 |",
+        "|---|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        f"![BC5CDR](plots/{plot})",
+        "",
+    ]
+
+
 def write_results(figures: dict, out: Path) -> None:
     """Write RESULTS.md (and plots beside it in plots/); failures go to failures.md for reading."""
     plots = _plots(figures, out.parent / "plots")
@@ -170,8 +286,15 @@ def write_results(figures: dict, out: Path) -> None:
     for part in ("intervention", "comparator", "outcome"):
         rows.append((f"Evidence Inference: {part} recall ({ev[part]['gold']} prompts)", _f(ev[part]["recall"]), "–", "–"))
     rows.append((f"Evidence Inference: p-value recall ({evp['gold']} p-values in verbatim evidence)", _f(evp["recall"]), "–", "–"))
-    rows.append(("BC5CDR test: chemical/disease F1 through the pipeline", "not measured through the pipeline yet (shipped model alone: 76.7, see `extract models`)",
-                 "84.28", "scispaCy en_ner_bc5cdr_md"))
+    cdr = figures["bc5cdr"]
+    for label in ("CHEMICAL", "DISEASE", "micro"):
+        c = cdr["entities"][label]
+        rows.append((f"BC5CDR test ({cdr['documents']} docs): {label} entity F1 through the pipeline",
+                     f"P {_f(c['precision'])} R {_f(c['recall'])} F1 {_f(c['f1'])}",
+                     "0.843 (micro)", "scispaCy en_ner_bc5cdr_md"))
+    c = cdr["conditions"]
+    rows.append((f"BC5CDR test ({cdr['documents']} docs): `conditions` vs DISEASE names per document",
+                 f"P {_f(c['precision'])} R {_f(c['recall'])} F1 {_f(c['f1'])}", "–", "–"))
 
     lines = [
         "# Benchmark results",
@@ -179,7 +302,7 @@ def write_results(figures: dict, out: Path) -> None:
         "Regenerate: `python -m benchmarks.accuracy` (needs `../shared/corpora`; "
         f"{'QUICK SUBSET' if figures['quick'] else 'full run'}, {figures['seconds']:.0f} s on this machine). "
         "Evaluation splits are measured here and nothing in them was used to write rules; the sample-size "
-        "section also measures the training split those rules were developed on.",
+        "and span sections also measure the training splits their rules were developed on.",
         "",
         "| metric | extract | anchor | anchor source |",
         "|---|---|---|---|",
@@ -193,7 +316,9 @@ def write_results(figures: dict, out: Path) -> None:
         f"![sample size](plots/{plots['sample_size']}) ![spans](plots/{plots['spans']})",
         f"![evidence inference](plots/{plots['evidence_inference']}) ![p-values](plots/{plots['distribution']})",
         "",
+        *bc5cdr_section(figures, plots["bc5cdr"]),
         *sample_size_section(figures),
+        *span_fixes_section(figures),
         "## p-value distribution (sanity check against swfdr)",
         "",
         "| range | extract | swfdr |",

@@ -42,6 +42,14 @@ class Extractor:
         while batch := list(islice(documents, self.batch_size)):
             yield from self._batch(batch)
 
+    def extract_with_docs(self, documents: Iterable[SourceDocument]) -> Iterator[tuple[Record, Doc]]:
+        """(record, processed spaCy Doc) for each readable document, in order: for measuring layers
+        the record does not hold, such as the NER spans in `doc._.entities` (benchmarks)."""
+        readable = [d for d in documents if not d.errors]
+        docs = self.nlp.pipe((self._make_doc(d) for d in readable), batch_size=self.batch_size)
+        for document, doc in zip(readable, docs):
+            yield self._record(document, doc), doc
+
     def _batch(self, batch: list[SourceDocument]) -> Iterator[Record]:
         readable = [d for d in batch if not d.errors]
         try:

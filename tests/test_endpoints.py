@@ -59,3 +59,12 @@ def test_shared_head_and_arm_phrase_and_baseline_variables(nlp):
         ("total effective rate", "other"),
         ("mortality", "other"),
     ]
+
+
+def test_outcomes_named_in_a_results_sentence(nlp):
+    # EBM-NLP training doc 10741095: no outcome word, no p-value, each name once; "significant" cues it
+    text = ("No significant difference was observed after 6 and 12 months of treatment in PEF variability, FEV1 "
+            "or bronchial hyperreactivity in the NS group compared with baseline values, while a significant "
+            "difference was observed in symptom score.")
+    assert items(nlp, text) == [
+        ("PEF variability", "other"), ("bronchial hyperreactivity", "other"), ("symptom score", "other")]

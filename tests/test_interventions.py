@@ -71,3 +71,33 @@ def test_trial_arms(nlp, text, expected):
 def test_words_with_drug_endings_are_not_drugs(nlp):
     text = "Serum creatinine and routine laboratory values were determined at baseline in all patients who were randomized."
     assert items(nlp, text) == []
+
+
+def test_words_ending_in_cept_are_not_drugs(nlp):
+    # EBM-NLP training doc 17179098: "Except" carries the "-cept" stem of etanercept
+    text = ("Except for neutropenia and leukopenia, there was no statistically significant excess of grade 3/4 "
+            "adverse events compared with CAF.")
+    assert items(nlp, text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Evidence Inference training abstracts PMC1187893 and PMC4221863: the control arm has no other name
+    ("They were randomized to a twice weekly supervised one hour exercise intervention for six weeks, or to a "
+     "non-intervention control group.",
+     [("one hour exercise", "behavioral", "experimental"), ("control group", "other", "control")]),
+    ("Seven patients assigned to the study group received RJ, and 6 patients were assigned to the control group.",
+     [("RJ", "other", "experimental"), ("control group", "other", "control")]),
+])
+def test_control_group_is_the_comparator_when_nothing_else_is(nlp, text, expected):
+    assert items(nlp, text) == expected
+
+
+def test_abbreviation_found_alone_is_named_by_its_long_form(nlp):
+    # Evidence Inference training abstract PMC2770415: only "SDMI" follows the assignment cue
+    text = ("The purpose of this study was to examine the effect of a shared decision-making intervention (SDMI) "
+            "for substance-dependent patients on patients' and clinicians' perceptions of therapeutic alliance. "
+            "Clinicians were randomly assigned to SDMI or usual procedures to reach a treatment agreement.")
+    doc = nlp(text)
+    assert items(nlp, text) == [("shared decision-making intervention", "other", "experimental")]
+    span = doc._.interventions[0].span
+    assert text[span.start:span.end] == "shared decision-making intervention"

@@ -75,6 +75,16 @@ def test_python_api_on_raw_text(extractor):
     assert record.title.startswith("Safety and Clinical Effects of a Muse Cell-Based Product")
 
 
+def test_records_with_their_docs_match_the_records_alone(extractor, seeds):
+    pairs = list(extractor.extract_with_docs(read_paths([SEEDS])))
+    assert len(pairs) == len(seeds) == 2
+    assert [r.model_dump() for r, _ in pairs] == [seeds[r.id].model_dump() for r, _ in pairs]
+    for record, doc in pairs:  # the NER layer the record does not carry, on the record text
+        assert doc.text == record.text
+        assert all(record.text[s:e].strip() for s, e, _ in doc._.entities)
+    assert {label for _, doc in pairs for _, _, label in doc._.entities} >= {"CHEMICAL", "DISEASE"}
+
+
 def test_cli_run_writes_valid_jsonl(tmp_path):
     out = tmp_path / "results.jsonl"
     result = CliRunner().invoke(app, ["run", str(SEEDS), "--out", str(out), "--quiet"])

@@ -45,6 +45,8 @@ class InterventionFinder:
         self.not_drugs = frozenset(w.lower() for w in data["not_drugs"])
         self.terms = [(regex.compile(rf"(?<![\w-])(?:{t['pattern']})(?![\w-])", flags),
                        t["kind"], t["role"], bool(t.get("context"))) for t in data["terms"]]
+        self.fallback = regex.compile(rf"(?<![\w-])(?:{data['control_fallback']})(?![\w-])", flags)
+        self.terms.append((self.fallback, "other", "control", False))
         self.lead = regex.compile(rf"\b(?:{'|'.join(data['lead_cues'])})\s+", flags)
         self.comparator = regex.compile(rf"\b(?:{'|'.join(data['comparator_cues'])})\s+", flags)
         self.code = regex.compile(data["code_name"])
@@ -116,6 +118,8 @@ class InterventionFinder:
                 continue
             if text[start:end].lower() in self.ner_excluded:
                 continue
+            dose = regex.search(r"\s\d", text[start:end])  # "memantine 5–20": the name ends before a dose
+            end = start + dose.start() if dose else end
             if doc.char_span(start, end) is not None:
                 mention = self._mention(doc, start, end, None, "experimental")
             else:  # cut inside a token ("heparin" of "heparin-induced"): keep the characters
@@ -221,13 +225,19 @@ class InterventionFinder:
             if bigger is not None:  # an NER-only name inside a later, longer name
                 groups[bigger] += groups.pop(key)
         out = []
+        long_forms = {s.text: s._.long_form for s in getattr(doc._, "abbreviations", None) or []}
         for group in groups.values():
             named = next((m for m in group if m.code), None) or min(group, key=_title_cased)
+            if not named.code and named.name in long_forms:  # only "NIV" found: named "noninvasive ventilation"
+                form = long_forms[named.name]
+                named = Mention(form.start_char, form.end_char, form.text, named.kind)
             kind = next((m.kind for m in group if m.kind), None) or self._kind(" ".join(m.name for m in group))
             role = "control" if any(m.role == "control" for m in group) or kind == "placebo" else "experimental"
             kind = kind or next((self.ner_kinds[m.label] for m in group if m.label in self.ner_kinds), None)
             out.append(Intervention(name=named.name, kind=kind or self._default_kind(named.name), role=role,
                                     span=evidence(doc, named.start, named.end)))
+        if any(i.role == "control" and not self.fallback.fullmatch(i.name) for i in out):
+            out = [i for i in out if not self.fallback.fullmatch(i.name)]  # the control arm has a name
         return out
 
     def _aliases(self, doc: Doc, mentions: list[Mention]) -> dict[str, str]:
