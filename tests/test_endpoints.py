@@ -67,4 +67,28 @@ def test_outcomes_named_in_a_results_sentence(nlp):
             "or bronchial hyperreactivity in the NS group compared with baseline values, while a significant "
             "difference was observed in symptom score.")
     assert items(nlp, text) == [
-        ("PEF variability", "other"), ("bronchial hyperreactivity", "other"), ("symptom score", "other")]
+        ("variability", "other"), ("bronchial hyperreactivity", "other"), ("symptom score", "other")]
+
+
+def _with_outcome_spans(text, phrases):
+    """Run the endpoint component as if the NER had tagged `phrases` (each at its first occurrence)."""
+    from extract.pipeline import build_pipeline
+
+    nlp = build_pipeline("none")
+    doc = nlp(text)
+    doc._.entities = [(text.index(p), text.index(p) + len(p), "OUTCOME") for p in phrases]
+    return [(e.name, text[e.span.start:e.span.end]) for e in nlp.get_pipe("extract_endpoints")(doc)._.endpoints]
+
+
+def test_ner_outcome_fragments_and_leading_words_are_dropped():
+    # 8665051 (gold/): the tagger tagged "intake" alone, and "food intake" in the same sentence.
+    text = ("Steroid myopathy in rats.\n\nNutritional intake, measured daily in 15 animals, showed a significant "
+            "reduction of food intake in the steroid-treated groups (-50 and -79% in M and T, respectively). "
+            "Food intake recovered after the steroid was stopped.")
+    assert _with_outcome_spans(text, ["intake", "food intake"]) == [("food intake", "food intake")]
+    # PMC4166055 (gold/): a run that starts one word early is named without it; its span shows the text.
+    text = ("Effect of hypertonic saline on hypotension following induction of general anesthesia.\n\n"
+            "CONCLUSIONS: Infusion of hypertonic saline 5% (2.3 mg/kg) before the general anesthesia led to a useful "
+            "reduction in MAP and reduced heart rate, with no episodes of severe hypotension.")
+    assert _with_outcome_spans(text, []) == [("hypotension", "hypotension"), ("MAP", "MAP")]
+    assert _with_outcome_spans(text, ["of severe hypotension"])[2:] == [("severe hypotension", "of severe hypotension")]

@@ -56,6 +56,8 @@ class EndpointFinder:
         self.ner_accept = tuple(ner.get("accept_when", ("repeated",)))
         self.ner_sentence_cue = regex.compile(ner["sentence_cue"], flags) if ner.get("sentence_cue") else None
         self.ner_not_single = frozenset(w.lower() for w in ner.get("not_single_words", ()))
+        lead = "|".join(map(regex.escape, ner.get("strip_leading", ())))
+        self.ner_lead = regex.compile(rf"^(?:[^\w(]+|(?:{lead})\s+)+" if lead else r"^[^\w(]+", regex.I)
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[tuple[Phrase, str]] = []
@@ -89,7 +91,7 @@ class EndpointFinder:
                 part = part if phrase == part.span else Phrase(phrase.text, phrase)
                 if any(s <= part.span.start_char and part.span.end_char <= e for s, e, _ in others):
                     continue  # all inside what another model calls an intervention or a chemical
-                name = regex.sub(r"\s*\([^()]{1,12}\)$", "", part.name)
+                name = self.ner_lead.sub("", regex.sub(r"\s*\([^()]{1,12}\)$", "", part.name))
                 if self._ner_keeps(text, name, span.sent.text):
                     ner.append((Phrase(name, part.span), role))
         if not ner:
@@ -98,7 +100,7 @@ class EndpointFinder:
         taken = [(p.span.start_char, p.span.end_char) for p, _ in first]
         kept = [(p, r) for p, r in second
                 if not any(s < p.span.end_char and p.span.start_char < e for s, e in taken)]
-        return first + kept
+        return _without_fragments(first + kept, {id(p) for p, _ in ner})
 
     def _ner_keeps(self, text: str, name: str, sentence: str) -> bool:
         words = regex.findall(r"[^\W\d_]+", name)
@@ -224,6 +226,14 @@ class EndpointFinder:
         kept.sort(key=lambda k: k[1].span.start_char)
         return [Endpoint(name=p.name, role=role, span=evidence(doc, p.span.start_char, p.span.end_char))
                 for _, p, role in kept]
+
+
+def _without_fragments(found: list[tuple[Phrase, str]], from_ner: set) -> list[tuple[Phrase, str]]:
+    """Drop a one-word NER name that is a word of a longer name found in the same document: the tagger
+    breaks phrases ("serum" of "serum IL-6", "intake" of "food intake"); the longer name stands for it."""
+    longer = [_tokens(p.name) for p, _ in found if len(_tokens(p.name)) >= 2]
+    return [(p, r) for p, r in found
+            if id(p) not in from_ner or len(key := _tokens(p.name)) != 1 or not any(key < m for m in longer)]
 
 
 def _tokens(name: str) -> frozenset:
