@@ -101,3 +101,21 @@ def test_abbreviation_found_alone_is_named_by_its_long_form(nlp):
     assert items(nlp, text) == [("shared decision-making intervention", "other", "experimental")]
     span = doc._.interventions[0].span
     assert text[span.start:span.end] == "shared decision-making intervention"
+
+
+def test_ner_name_with_modifiers_is_the_same_intervention():
+    """PMC5055753 (gold/): the NER's "preemptive clonidine" is the clonidine arm the rules found."""
+    from extract.pipeline import build_pipeline
+
+    text = ("Preemptive Oral Clonidine Provides Better Sedation Than Intravenous Midazolam in Brachial Plexus Nerve "
+            "Blocks\n\nOBJECTIVES: To compare the effect of preemptive clonidine with midazolam on intraoperative "
+            "sedation, duration of block, and postoperative pain scores. PATIENTS AND METHODS: In a randomized "
+            "clinical trial, 80 patients with orthopedic fractures of an upper extremity who underwent "
+            "supraclavicular nerve block were randomly assigned to receive 0.2 mg oral clonidine or 2 mg oral "
+            "midazolam. CONCLUSIONS: Preemptive clonidine has many marvelous advantages over midazolam.")
+    nlp = build_pipeline("none")
+    doc = nlp(text)
+    start = text.index("preemptive clonidine")
+    doc._.entities = [(start, start + len("preemptive clonidine"), "INTERVENTION")]
+    names = [i.name for i in nlp.get_pipe("extract_interventions")(doc)._.interventions]
+    assert sorted(n.lower() for n in names) == ["clonidine", "midazolam"]

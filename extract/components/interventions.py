@@ -216,18 +216,19 @@ class InterventionFinder:
         for mention in mentions:
             key = aliases.get(_key(mention.name), _key(mention.name))
             key = next((k for k in groups if _same(k, key)), key)
-            if mention.label is not None and key not in groups:  # an NER span naming part of another
-                key = next((k for k in groups if set(key.split()) <= set(k.split())
-                            or k.rstrip("s") == key.rstrip("s")), key)
+            if mention.label is not None and key not in groups:  # an NER span naming part of another,
+                key = next((k for k in groups if set(key.split()) <= set(k.split())  # or it with modifiers
+                            or k.rstrip("s") == key.rstrip("s") or _modified(key, k)), key)
             groups.setdefault(key, []).append(mention)
         for key in [k for k, group in groups.items() if all(m.label is not None for m in group)]:
-            bigger = next((k for k in groups if k != key and set(key.split()) < set(k.split())), None)
-            if bigger is not None:  # an NER-only name inside a later, longer name
-                groups[bigger] += groups.pop(key)
+            other = next((k for k in groups if k != key and (set(key.split()) < set(k.split())
+                                                              or _modified(key, k))), None)
+            if other is not None:  # an NER-only name inside a later, longer name, or one with modifiers
+                groups[other] += groups.pop(key)
         out = []
         long_forms = {s.text: s._.long_form for s in getattr(doc._, "abbreviations", None) or []}
         for group in groups.values():
-            named = next((m for m in group if m.code), None) or min(group, key=_title_cased)
+            named = next((m for m in group if m.code), None) or min(group, key=_ranked)
             if not named.code and named.name in long_forms:  # only "NIV" found: named "noninvasive ventilation"
                 form = long_forms[named.name]
                 named = Mention(form.start_char, form.end_char, form.text, named.kind)
@@ -281,6 +282,17 @@ def _same(a: str, b: str) -> bool:
     x, y = set(a.split()), set(b.split())
     small, big = sorted((x, y), key=len)
     return x == y or (len(small) >= 2 and small <= big)
+
+
+def _modified(longer: str, key: str) -> bool:
+    """`longer` is `key` with words in front: "preemptive clonidine", "tricyclic antidepressant desipramine"."""
+    words, head = longer.split(), key.split()
+    return len(words) > len(head) and words[-len(head):] == head
+
+
+def _ranked(m: Mention) -> tuple:
+    """Which mention of a group names it: running text before Title Case, a rule's name before the NER's."""
+    return _title_cased(m), m.label is not None
 
 
 def _title_cased(m: Mention) -> bool:
