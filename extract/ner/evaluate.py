@@ -81,7 +81,8 @@ def evaluate_chem_disease(path: Path, corpora: Path) -> dict:
     for source, doc in zip(sources, nlp.pipe(texts, batch_size=32)):
         gold = set(C.pubtator_offsets(source, C.CDR_LABELS))
         pred = {e for e in doc._.entities if e[2] in ("CHEMICAL", "DISEASE")}
-        untrimmed = {(s.start_char, s.end_char, s.label_) for s in doc.spans.get("ner", [])}
+        untrimmed = {(s.start_char, s.end_char, s.label_) for s in doc.spans.get("ner", [])
+                     if s.label_ in ("CHEMICAL", "DISEASE")}
         for label in counts:
             g = {x for x in gold if label in ("ALL", x[2])}
             p = {x for x in pred if label in ("ALL", x[2])}
