@@ -8,13 +8,14 @@
 - `bound_abbreviation_matcher`: scispaCy's abbreviation detector matches "(" + any tokens + ")",
   which yields every (open, close) pair of a document: quadratic in brackets, billions of matches for
   a run of them. Its own filter drops every match with more than 8 tokens inside, so matching at
-  most 8 gives the same abbreviations at linear cost.
+  most 8 gives the same abbreviations at linear cost. The pairs are found from the brackets'
+  positions (`ParenthesisPairs`), in the Matcher's order, without running a Matcher over every token.
 """
 from __future__ import annotations
 
 import regex
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.attrs import ORTH
 from spacy.tokens import Doc
 
 MAX_RUN = 400   # a whitespace-free run longer than this is no word of an abstract
@@ -57,6 +58,25 @@ def bound_abbreviation_matcher(nlp: Language, name: str = "abbreviation_detector
     if name not in nlp.pipe_names:
         return
     detector = nlp.get_pipe(name)
-    matcher = Matcher(nlp.vocab)
-    matcher.add("parenthesis", [[{"ORTH": "("}, {"OP": "{1,8}"}, {"ORTH": ")"}]])
-    detector.matcher = matcher
+    detector.matcher = ParenthesisPairs(nlp.vocab)
+
+
+class ParenthesisPairs:
+    """The matches of a Matcher with the pattern "(" + 1..8 tokens + ")", in the Matcher's order (by
+    end, then latest start first): (key, start, end) for every "(" token 3 to 10 tokens before the
+    end of a ")" token."""
+
+    def __init__(self, vocab, key: str = "parenthesis"):
+        self.key = vocab.strings.add(key)
+        self.open, self.close = vocab.strings.add("("), vocab.strings.add(")")
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        orths = doc.to_array(ORTH).tolist()
+        if self.open not in orths:
+            return []
+        out = []
+        for end, orth in enumerate(orths, 1):
+            if orth == self.close:
+                out.extend((self.key, start, end) for start in range(end - 3, max(end - 11, -1), -1)
+                           if orths[start] == self.open)
+        return out

@@ -5,6 +5,7 @@ into regular-expression sources (to embed in the component patterns) and parsers
 
 - `INTEGER`: a count, in digits ("31", "1,234") or words ("Thirty-one", "one hundred and five").
 - `WORD_NUMBER`: the number-words part of `INTEGER` alone.
+- `INTEGER_START`: matches at every position where an `INTEGER` match can start (and more): a cheap scout.
 - `VALUE`: a non-negative real as p-values are written: "0.004", ".001", "0·05" (Lancet), "0,03",
   "2 × 10−4", "2x10^-4", "2·10−4", "2 × 10(-4)", "1.2e-5", "10⁻⁴".
 - `parse_int(text)`, `words_to_int(text)`, `parse_value(text)`: the value of a matched string, or
@@ -59,6 +60,8 @@ class _Numbers:
         self.word_number = rf"(?i:\b(?:{th}|{h}|{t})\b)"
         self.digits = r"(?:\d{1,3}(?:,\d{3}){1,3}(?![\d,]*\d)|\d{1,9}(?!\d))"
         self.integer = rf"(?:{self.digits}|{self.word_number})"
+        # Matches wherever an `integer` match can start: a digit, or a word its number words begin with.
+        self.integer_start = rf"\d|(?i:\b(?:{tens}|{small}))"
 
         minus = _cls(data["minus_signs"])
         times = _cls(data["times_signs"])
@@ -182,6 +185,7 @@ def patterns(rules_file: str = RULES_FILE) -> _Numbers:
 
 _N = _numbers()
 INTEGER: str = _N.integer
+INTEGER_START: str = _N.integer_start
 DIGITS: str = _N.digits
 WORD_NUMBER: str = _N.word_number
 VALUE: str = _N.value

@@ -13,6 +13,9 @@ from .entities import entities
 from .extensions import doc_text, evidence
 from .phrases import PhraseReader, token_at
 
+_WORD_OR_PUNCT = regex.compile(r"[^\W\d_]+|[.,;:()]")
+_NON_WORD = regex.compile(r"[^\w]+")
+
 
 @Language.factory("extract_conditions", default_config={"rules": "conditions.yml"})
 def make_conditions(nlp: Language, name: str, rules: str) -> "ConditionFinder":
@@ -54,7 +57,7 @@ class ConditionFinder:
 
     def _names_molecule(self, text: str, end: int) -> bool:
         """The span is followed, within two words, by a molecule word ("tumor necrosis factor-α")."""
-        following = regex.findall(r"[^\W\d_]+|[.,;:()]", text[end:end + 40])[:2]
+        following = _WORD_OR_PUNCT.findall(text[end:end + 40])[:2]
         return any(w.lower() in self.not_before for w in following if w.isalpha())
 
     @staticmethod
@@ -91,7 +94,7 @@ class ConditionFinder:
 
 
 def _key(name: str) -> str:
-    words = regex.sub(r"[^\w]+", " ", name.lower()).split()
+    words = _NON_WORD.sub(" ", name.lower()).split()
     return " ".join(w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w for w in words)
 
 

@@ -10,22 +10,16 @@ from __future__ import annotations
 
 import typing
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 import regex
-
-try:  # the regex parser behind `re`, used to enumerate small finite patterns
-    import re._constants as _sre_constants
-    import re._parser as _sre_parse
-except ImportError:  # Python < 3.11
-    import sre_constants as _sre_constants  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from .. import rules
 from ..schema import Design, DesignLabel, Phase
 from .extensions import doc_lowers, doc_text, evidence, span_text
+from .token_matcher import GatedMatcher
 
 LABELS: tuple[str, ...] = typing.get_args(DesignLabel)
 PHASES: tuple[str, ...] = typing.get_args(Phase)
@@ -36,191 +30,6 @@ _NEGATION_GAP = frozenset({"a", "an", "the", "be", "been", "being", "was", "were
                            "truly", "formally", "properly", "adequately", "-"})
 # Clause openers that may start a this-study clause within a sentence ("Unlike X, WE ...").
 _CLAUSE_SPLITTERS = frozenset({",", ";", ":", "but", "whereas", "while", "although", "however", "and"})
-
-
-def _finite_language(pattern: str, limit: int = 256) -> list[str] | None:
-    """All strings a fully anchored regex ("^...$") matches, if they are few; else None."""
-    if not (pattern.startswith("^") and pattern.endswith("$")):
-        return None
-    try:
-        parsed = _sre_parse.parse(pattern)
-    except Exception:  # noqa: BLE001 - not a pattern we can enumerate
-        return None
-    c = _sre_constants
-
-    def expand(items) -> list[str] | None:
-        out = [""]
-        for op, arg in items:
-            if op is c.AT:
-                continue
-            if op is c.LITERAL:
-                options = [chr(arg)]
-            elif op is c.IN:
-                options = []
-                for kind, value in arg:
-                    if kind is c.LITERAL:
-                        options.append(chr(value))
-                    elif kind is c.RANGE and value[1] - value[0] < 16:
-                        options.extend(chr(x) for x in range(value[0], value[1] + 1))
-                    else:
-                        return None
-            elif op is c.SUBPATTERN:
-                options = expand(arg[-1])
-            elif op is c.BRANCH:
-                options = []
-                for branch in arg[1]:
-                    sub = expand(branch)
-                    if sub is None:
-                        return None
-                    options.extend(sub)
-            elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and arg[1] <= 2:
-                sub = expand(arg[2])
-                if sub is None:
-                    return None
-                options = []
-                for n in range(arg[0], arg[1] + 1):
-                    reps = [""]
-                    for _ in range(n):
-                        reps = [r + x for r in reps for x in sub]
-                    options.extend(reps)
-            else:
-                return None
-            if options is None:
-                return None
-            out = [a + b for a in out for b in options]
-            if len(out) > limit:
-                return None
-        return out
-
-    words = expand(parsed)
-    return sorted(set(words)) if words is not None else None
-
-
-_MAX_EXPANSION = 8  # more alternatives cost more than one Python predicate call
-
-
-def _expand_first_token(pattern: list[dict]) -> list[list[dict]]:
-    """The pattern as alternatives whose first token is an exact LOWER value where its IN list or finite
-    regex allows: spaCy's Matcher tests exact values in C but calls Python for IN/REGEX on every token."""
-    first = pattern[0]
-    value = first.get("LOWER") if set(first) == {"LOWER"} else None
-    words = None
-    if isinstance(value, dict) and set(value) == {"IN"}:
-        words = [str(w) for w in value["IN"]]
-    elif isinstance(value, dict) and set(value) == {"REGEX"}:
-        words = _finite_language(value["REGEX"])
-    if not words or len(words) > _MAX_EXPANSION:
-        return [pattern]
-    return [[{"LOWER": w}, *pattern[1:]] for w in words]
-
-
-# Frequent words: a pattern is gated on one of its other tokens when it can (see _GatedMatcher).
-_FREQUENT = frozenset("""a an the in of to and or was were is are be been not no with for on at from by as
-this that these we our one has have had it its than into after before during between all each""".split())
-_UNBOUNDED = 10_000
-
-
-def _max_width(token: dict) -> int:
-    """How many document tokens one pattern token can cover."""
-    op = token.get("OP")
-    if op in (None, "!", "?", "1"):
-        return 1
-    m = regex.fullmatch(r"\{(\d*),?(\d*)\}", op)
-    if m and (m.group(2) or ("," not in op and m.group(1))):
-        return int(m.group(2) or m.group(1))
-    return _UNBOUNDED
-
-
-def _token_words(token: dict) -> tuple[frozenset[str] | None, "regex.Pattern | None"]:
-    """The lower-case words a required pattern token accepts (a set, or a regex when not finite)."""
-    if token.get("OP") not in (None, "1") or set(token) != {"LOWER"}:
-        return None, None
-    value = token["LOWER"]
-    if isinstance(value, str):
-        return frozenset([value]), None
-    if isinstance(value, dict) and set(value) == {"IN"}:
-        return frozenset(str(w) for w in value["IN"]), None
-    if isinstance(value, dict) and set(value) == {"REGEX"}:
-        words = _finite_language(value["REGEX"])
-        return (frozenset(words), None) if words else (None, regex.compile(value["REGEX"]))
-    return None, None
-
-
-class _GatedMatcher:
-    """A spaCy Matcher run only over the stretches of a document where some pattern can match.
-
-    Each pattern is gated on one required token (preferably not a frequent word): the matcher runs on
-    the window around every document token that token accepts, as far as the pattern can reach. The
-    matches are the Matcher's own, found in far fewer tokens than the whole document.
-    """
-
-    def __init__(self, vocab, patterns: dict[str, list[list[dict]]]):
-        self.matcher = Matcher(vocab, validate=True)
-        self.gate_words: dict[str, tuple[int, int]] = {}
-        self.gate_regexes: list[tuple["regex.Pattern", int, int]] = []
-        self.always = False
-        self._reach_cache: dict[str, tuple] = {}
-        for key, alternatives in patterns.items():
-            expanded = [alt for p in alternatives for alt in _expand_first_token(p)]
-            self.matcher.add(key, expanded)
-            for pattern in alternatives:
-                self._gate(pattern)
-
-    def _gate(self, pattern: list[dict]) -> None:
-        widths = [_max_width(t) for t in pattern]
-        options = []
-        for k, token in enumerate(pattern):
-            words, rx = _token_words(token)
-            if words is None and rx is None:
-                continue
-            frequent = len(words & _FREQUENT) if words is not None else 0
-            options.append((frequent, rx is not None, k, words, rx))
-        if not options:
-            self.always = True
-            return
-        _, _, k, words, rx = min(options, key=lambda o: o[:3])
-        before, after = sum(widths[:k]), sum(widths[k + 1:])
-        if max(before, after) >= _UNBOUNDED:
-            self.always = True
-        elif rx is not None:
-            self.gate_regexes.append((rx, before, after))
-        else:
-            for w in words:
-                b, a = self.gate_words.get(w, (0, 0))
-                self.gate_words[w] = (max(b, before), max(a, after))
-
-    def _reaches(self, low: str, cache: dict) -> tuple:
-        """(before, after) reaches of the gates a (lower-case) token opens; cached per word."""
-        found = [] if (reach := self.gate_words.get(low)) is None else [reach]
-        found += [(before, after) for rx, before, after in self.gate_regexes if rx.search(low)]
-        if len(cache) >= 100_000:
-            cache.clear()
-        cache[low] = found = tuple(found)
-        return found
-
-    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
-        if self.always:
-            return self.matcher(doc)
-        n = len(doc)
-        windows: list[tuple[int, int]] = []
-        reaches, cache = self._reaches, self._reach_cache
-        for i, low in enumerate(doc_lowers(doc)):
-            found = cache.get(low)
-            if found is None:
-                found = reaches(low, cache)
-            for before, after in found:
-                windows.append((max(0, i - before), min(n, i + after + 1)))
-        windows.sort()
-        matches: list[tuple[int, int, int]] = []
-        start = end = -1
-        for s, e in windows + [(n + 1, n + 1)]:
-            if s > end:
-                if end > start >= 0:
-                    matches.extend((m, start + a, start + b) for m, a, b in self.matcher(doc[start:end]))
-                start, end = s, e
-            else:
-                end = max(end, e)
-        return matches
 
 
 @Language.factory("extract_design", default_config={"rules": "design.yml"})
@@ -245,9 +54,9 @@ class DesignExtractor:
         for cue in self.cues:
             if cue["label"] not in LABELS:
                 raise ValueError(f"{cfg['patterns']}: unknown design label {cue['label']!r}")
-        self.cue_matcher = _GatedMatcher(
+        self.cue_matcher = GatedMatcher(
             nlp.vocab, {f"cue{i}": [cue["pattern"]] for i, cue in enumerate(self.cues)})
-        self.context_matcher = _GatedMatcher(nlp.vocab, dict(cfg["context"]))
+        self.context_matcher = GatedMatcher(nlp.vocab, dict(cfg["context"]))
 
         def words(key: str) -> frozenset[str]:
             return frozenset(str(w).lower() for w in cfg[key])
@@ -314,8 +123,8 @@ class DesignExtractor:
         """Label -> where cues about this study support it."""
         found: dict[str, _Found] = {}
         doc = ctx.doc
-        for match_id, start, end in ctx.cue_matches:
-            cue = self.cues[int(doc.vocab.strings[match_id][3:])]
+        for key, start, end in ctx.cue_matches:
+            cue = self.cues[int(key[3:])]
             label = self._check(ctx, start, end, cue)
             if label is not None:
                 spans = found.setdefault(label, _Found())
@@ -492,13 +301,12 @@ class _Context:
         self.sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
         self.sent_index = [0] * len(doc)
         for i, sent in enumerate(self.sents):
-            for t in range(sent.start, sent.end):
-                self.sent_index[t] = i
+            self.sent_index[sent.start:sent.end] = [i] * (sent.end - sent.start)
         self.cue_matches = ex.cue_matcher(doc)
         self.cue_tokens = {t for _, s, e in self.cue_matches for t in range(s, e)}
         self.kinds: dict[str, list[tuple[int, int]]] = {}
-        for match_id, start, end in ex.context_matcher(doc):
-            self.kinds.setdefault(doc.vocab.strings[match_id], []).append((start, end))
+        for kind, start, end in ex.context_matcher(doc):
+            self.kinds.setdefault(kind, []).append((start, end))
         self.blockers = self.kinds.get("blocker", [])
         self.this_tokens = {t for s, e in self.kinds.get("this_study", []) for t in range(s, e)}
         self.this_starts = {s for s, _ in self.kinds.get("this_study", [])}
@@ -580,21 +388,21 @@ class _Context:
     def _clauses(self) -> None:
         """Splits sentences into clauses at ';' and where a this-study clause begins after a comma or
         conjunction; marks clauses with other/future-study and this-study matches."""
-        doc = self.doc
-        self.clause = [0] * len(doc)
-        clause = 0
+        lowers = doc_lowers(self.doc)
+        opens = [0] * len(lowers)   # 1 where a clause begins
         for sent in self.sents:
-            clause += 1
-            for t in range(sent.start, sent.end):
-                tok = doc[t]
-                nxt = t + 1
-                while nxt < sent.end and doc[nxt].text in (",", ":"):
-                    nxt += 1
-                if t > sent.start and (tok.text == ";" or (tok.lower_ in _CLAUSE_SPLITTERS
-                                                           and nxt in self.this_starts)):
-                    clause += 1
-                self.clause[t] = clause
-        total = clause + 1
+            opens[sent.start] = 1
+        for t in [t for t, low in enumerate(lowers) if low in _CLAUSE_SPLITTERS]:
+            sent = self.sents[self.sent_index[t]]
+            if t == sent.start:
+                continue
+            nxt = t + 1
+            while nxt < sent.end and lowers[nxt] in (",", ":"):
+                nxt += 1
+            if lowers[t] == ";" or nxt in self.this_starts:
+                opens[t] = 1
+        self.clause = list(accumulate(opens))
+        total = self.clause[-1] + 1
         self.clause_other = [False] * total
         self.clause_this = [False] * total
         for kind in ("other_study", "future_study"):

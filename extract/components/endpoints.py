@@ -11,10 +11,15 @@ from spacy.tokens import Doc, Span
 from .. import rules
 from ..schema import Endpoint
 from .entities import entities
-from .extensions import evidence, span_text
+from .extensions import doc_text, evidence, occurs_twice, span_text
 from .phrases import PhraseReader, split_list, token_at
+from .required_literals import RequiredLiterals
 
 ROLE_RANK = {"primary": 0, "secondary": 1, "other": 2}
+_TRAILING_ABBREVIATION = regex.compile(r"\s*\([^()]{1,12}\)$")
+_LETTER_RUNS = regex.compile(r"[^\W\d_]+")
+_ROLE_WORD = regex.compile(r"the (?:secondary|primary)|secondary|primary", regex.I)
+_NON_WORD = regex.compile(r"[^\w]+")
 
 
 class Phrase(NamedTuple):
@@ -39,6 +44,10 @@ class EndpointFinder:
         self.object_cue = regex.compile(data["object_cues"], flags)
         self.subject_cue = regex.compile(data["subject_cues"], flags)
         self.intro = regex.compile(data["intro"], flags)
+        # The literals each cue needs: cues that cannot match a document or sentence are not run on it.
+        self.literals = {cue: RequiredLiterals(cue.pattern)
+                         for cue in [c for _, c in self.role_cues] + [self.object_cue, self.subject_cue]}
+        self._doc_cues: frozenset = frozenset()  # per document: the cues its text may hold
         self.unsplit = frozenset(p.lower() for p in data["unsplit"])
         self.excluded = frozenset(p.lower() for p in data["not_endpoints"])
         self.max_tokens = data["max_tokens"]
@@ -61,6 +70,8 @@ class EndpointFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[tuple[Phrase, str]] = []
+        folded = doc_text(doc).casefold()
+        self._doc_cues = frozenset(cue for cue, literals in self.literals.items() if literals.may_match(folded))
         for sent in doc.sents:
             found += self._sentence(doc, sent)
         if self.ner_labels:
@@ -73,7 +84,7 @@ class EndpointFinder:
         a trailing "(ABBR)" left out of the name), with the role of a primary/secondary cue earlier in
         their sentence, else "other". Where an NER phrase and a rule phrase overlap, `ner.on_overlap`
         says which one stays."""
-        text = doc.text
+        text = doc_text(doc)
         title_end = max(text.find("\n\n"), 0) if self.ner_skip_title else 0
         ner: list[tuple[Phrase, str]] = []
         others = entities(doc, self.ner_conflicts)
@@ -91,8 +102,8 @@ class EndpointFinder:
                 part = part if phrase == part.span else Phrase(phrase.text, phrase)
                 if any(s <= part.span.start_char and part.span.end_char <= e for s, e, _ in others):
                     continue  # all inside what another model calls an intervention or a chemical
-                name = self.ner_lead.sub("", regex.sub(r"\s*\([^()]{1,12}\)$", "", part.name))
-                if self._ner_keeps(text, name, span.sent.text):
+                name = self.ner_lead.sub("", _TRAILING_ABBREVIATION.sub("", part.name))
+                if self._ner_keeps(text, name, span_text(span.sent)):
                     ner.append((Phrase(name, part.span), role))
         if not ner:
             return found
@@ -103,12 +114,12 @@ class EndpointFinder:
         return _without_fragments(first + kept, {id(p) for p, _ in ner})
 
     def _ner_keeps(self, text: str, name: str, sentence: str) -> bool:
-        words = regex.findall(r"[^\W\d_]+", name)
+        words = _LETTER_RUNS.findall(name)
         if sum(len(w) for w in words) < self.ner_min_letters:
             return False
         if len(name.split()) == 1 and (name.lower() in self.ner_not_single or not name.islower()):
             return False  # one word: only a plain lower-case noun ("mortality"), not "Clinical", "HR"
-        repeated = len(regex.findall(rf"(?<!\w){regex.escape(name)}(?!\w)", text, regex.I)) >= 2
+        repeated = occurs_twice(text, name)
         cued = bool(self.ner_sentence_cue.search(sentence)) if self.ner_sentence_cue else False
         return any(all({"repeated": repeated, "cued": cued}[t] for t in alt.split("+")) for alt in self.ner_accept)
 
@@ -125,15 +136,18 @@ class EndpointFinder:
 
     def _sentence(self, doc: Doc, sent: Span) -> list[tuple[Phrase, str]]:
         out = []
+        text = span_text(sent)
+        folded = text.casefold() if self._doc_cues else ""
+        cues = {cue for cue in self._doc_cues if self.literals[cue].may_match(folded)}
         for role, cue in self.role_cues:
-            for m in cue.finditer(span_text(sent)):
+            for m in cue.finditer(text) if cue in cues else ():
                 out += [(p, role) for p in self._list_after(doc, sent, sent.start_char + m.end())]
-        for m in self.object_cue.finditer(span_text(sent)):
+        for m in self.object_cue.finditer(text) if self.object_cue in cues else ():
             token = token_at(doc, sent.start_char + m.end())
             phrase = token is not None and self._read(doc, token.i, sent.end)
             if phrase:
                 out.append((Phrase(phrase.text, phrase), "other"))
-        for m in self.subject_cue.finditer(span_text(sent)):
+        for m in self.subject_cue.finditer(text) if self.subject_cue in cues else ():
             verb = sent.start_char + m.start() + len(m.group()) - len(m.group().lstrip())
             out += [(p, "other") for p in self._list_before(doc, sent, verb)]
         return out
@@ -151,7 +165,7 @@ class EndpointFinder:
             if j < sent.end and doc[j].lower_ in {"and", "or", ","}:
                 j += 1 + (j + 1 < sent.end and doc[j].text == "," and doc[j + 1].lower_ in {"and", "or"})
                 i = j
-                if i < sent.end and regex.match(r"the (?:secondary|primary)|secondary|primary", doc[i:i + 2].text, regex.I):
+                if i < sent.end and _ROLE_WORD.match(doc[i:i + 2].text):
                     break
                 continue
             break
@@ -237,7 +251,7 @@ def _without_fragments(found: list[tuple[Phrase, str]], from_ner: set) -> list[t
 
 
 def _tokens(name: str) -> frozenset:
-    return frozenset(regex.sub(r"[^\w]+", " ", name.lower()).split())
+    return frozenset(_NON_WORD.sub(" ", name.lower()).split())
 
 
 def _same(a: frozenset, b: frozenset) -> bool:

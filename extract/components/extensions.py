@@ -1,6 +1,8 @@
 """The `Doc._` attributes the field components fill, and the evidence spans they carry."""
 from __future__ import annotations
 
+import regex
+from spacy.attrs import LOWER, ORTH, SPACY
 from spacy.tokens import Doc
 
 from ..schema import Span
@@ -21,22 +23,46 @@ _TEXT = "extract.text"
 
 
 def doc_text(doc: Doc) -> str:
-    """`doc.text`, computed once per document: spaCy rebuilds it from every token on each access."""
+    """`doc.text`, computed once per document: spaCy rebuilds it from every token on each access.
+    (Built the way spaCy does, each token's text and its trailing space, from the cached strings.)"""
     text = doc.user_data.get(_TEXT)
     if text is None:
-        text = doc.user_data[_TEXT] = doc.text
+        spaces = doc.to_array(SPACY).tolist() if len(doc) else []
+        text = doc.user_data[_TEXT] = "".join([t + " " if s else t for t, s in zip(doc_texts(doc), spaces)])
     return text
 
 
 _LOWERS = "extract.lowers"
+_TEXTS = "extract.texts"
+_STRINGS: dict[int, str] = {}  # string hash -> string, across documents
 
 
 def doc_lowers(doc: Doc) -> list[str]:
     """`token.lower_` of every token, computed once per document."""
-    lowers = doc.user_data.get(_LOWERS)
-    if lowers is None or len(lowers) != len(doc):
-        lowers = doc.user_data[_LOWERS] = [token.lower_ for token in doc]
-    return lowers
+    return _token_strings(doc, _LOWERS, LOWER)
+
+
+def doc_texts(doc: Doc) -> list[str]:
+    """`token.text` of every token, computed once per document."""
+    return _token_strings(doc, _TEXTS, ORTH)
+
+
+def _token_strings(doc: Doc, key: str, attr: int) -> list[str]:
+    """A string attribute of every token, from the attribute's hashes (no Token objects), cached."""
+    values = doc.user_data.get(key)
+    if values is None or len(values) != len(doc):
+        hashes = doc.to_array(attr).tolist() if len(doc) else []
+        if len(_STRINGS) >= 500_000:
+            _STRINGS.clear()
+        values = list(map(_STRINGS.get, hashes))
+        if None in values:
+            strings = doc.vocab.strings
+            for h in hashes:
+                if h not in _STRINGS:
+                    _STRINGS[h] = strings[h]
+            values = list(map(_STRINGS.__getitem__, hashes))
+        doc.user_data[key] = values
+    return values
 
 
 def span_text(span) -> str:
@@ -47,3 +73,40 @@ def span_text(span) -> str:
 def evidence(doc: Doc, start: int, end: int) -> Span:
     """The evidence span for characters `start:end` of the document text."""
     return Span(start=start, end=end, text=doc_text(doc)[start:end])
+
+
+_FOLDED: list = [None, "", False]  # the last text asked about, its case folding, whether it is plain
+_WORD_CHAR = regex.compile(r"\w")
+# The characters outside ASCII that `regex` matches to an ASCII letter ignoring case (İ ı ſ K), or that
+# case-fold to ASCII letters (ß ŉ ǰ ẖ ẗ ẘ ẙ ẚ ẞ and the ligatures ﬀ-ﬆ): found by trying every character.
+_ASCII_LOOKALIKES = regex.compile("[ßİıŉſǰẖẗẘẙẚẞKﬀﬁﬂﬃﬄﬅﬆ]")
+
+
+def occurs_twice(text: str, name: str) -> bool:
+    r"""Whether `name` stands twice or more in `text`, case-insensitively, between non-word characters:
+    `len(regex.findall(rf"(?<!\w){regex.escape(name)}(?!\w)", text, regex.I)) >= 2`, without
+    compiling a pattern for each name.
+
+    For an ASCII name in a text without ASCII look-alikes, whose case folding keeps every character
+    one character (nearly always), the matches are the occurrences of the folded name in the folded
+    text, at the same offsets; and every match folds to the folded name, so fewer occurrences than
+    two rule it out in any text."""
+    if _FOLDED[0] is not text:
+        folded = text.casefold()
+        _FOLDED[:] = [text, folded, len(folded) == len(text) and not _ASCII_LOOKALIKES.search(text)]
+    folded, plain, key = _FOLDED[1], _FOLDED[2], name.casefold()
+    if not plain or not key or not name.isascii():
+        return len(regex.findall(rf"(?<!\w){regex.escape(name)}(?!\w)", text, regex.I)) >= 2
+    if folded.count(key) < 2:
+        return False
+    found, size = 0, len(key)
+    pos = folded.find(key)
+    while pos >= 0:
+        if (pos == 0 or not _WORD_CHAR.match(text, pos - 1)) and not _WORD_CHAR.match(text, pos + size):
+            found += 1
+            if found == 2:
+                return True
+            pos = folded.find(key, pos + size)
+        else:
+            pos = folded.find(key, pos + 1)
+    return False

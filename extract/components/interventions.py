@@ -2,6 +2,7 @@
 merged into one entry per intervention (abbreviations and appositions joined), with kind and role."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
@@ -12,8 +13,14 @@ from spacy.tokens import Doc, Span
 from .. import rules
 from ..schema import Intervention
 from .entities import entities
-from .extensions import doc_text, evidence, span_text
+from .extensions import doc_lowers, doc_text, evidence, occurs_twice, span_text
 from .phrases import PhraseReader, token_at
+from .required_literals import RequiredLiterals
+
+_WORDS = regex.compile(r"\w+")
+_ABBREVIATION = regex.compile(r"[A-Z][A-Z0-9-]{1,5}")
+_CAPITALS = regex.compile(r"[A-Z]+")
+_NON_WORD = regex.compile(r"[^\w]+")
 
 
 @dataclass
@@ -43,12 +50,20 @@ class InterventionFinder:
         # A cheap suffix test first: the stem regex backtracks over every stem at every position.
         self.stem_endings = tuple(sorted({s.lower() for s in data["drug_stems"]}))
         self.not_drugs = frozenset(w.lower() for w in data["not_drugs"])
-        self.terms = [(regex.compile(rf"(?<![\w-])(?:{t['pattern']})(?![\w-])", flags),
-                       t["kind"], t["role"], bool(t.get("context"))) for t in data["terms"]]
-        self.fallback = regex.compile(rf"(?<![\w-])(?:{data['control_fallback']})(?![\w-])", flags)
-        self.terms.append((self.fallback, "other", "control", False))
+        self.terms = []  # (pattern, kind, role, needs a trial sentence, literals it needs)
+        for t in data["terms"]:
+            pattern = rf"(?<![\w-])(?:{t['pattern']})(?![\w-])"
+            self.terms.append((regex.compile(pattern, flags), t["kind"], t["role"], bool(t.get("context")),
+                               RequiredLiterals(pattern)))
+        fallback = rf"(?<![\w-])(?:{data['control_fallback']})(?![\w-])"
+        self.fallback = regex.compile(fallback, flags)
+        self.terms.append((self.fallback, "other", "control", False, RequiredLiterals(fallback)))
+        self._drug_words: dict[str, bool] = {}  # lower-case word -> _is_drug_word, across documents
         self.lead = regex.compile(rf"\b(?:{'|'.join(data['lead_cues'])})\s+", flags)
         self.comparator = regex.compile(rf"\b(?:{'|'.join(data['comparator_cues'])})\s+", flags)
+        # The literals the cue patterns need: a sentence without them is not searched.
+        self.lead_literals = RequiredLiterals(self.lead.pattern)
+        self.comparator_literals = RequiredLiterals(self.comparator.pattern)
         self.code = regex.compile(data["code_name"])
         self.code_not = frozenset(data["code_name_not"])
         self.kind_cues = [(c["kind"], regex.compile(c["pattern"], flags)) for c in data["kind_cues"]]
@@ -63,7 +78,10 @@ class InterventionFinder:
         self.ner_kinds = dict(ner.get("default_kinds", {}))
         self.ner_excluded = frozenset(n.lower() for n in ner.get("not_interventions", ()))
         self.ner_conflicts = tuple(ner.get("conflicting_labels", ()))
-        self._conflict: list = []
+        self._conflict: list = []   # per document: the NER spans of conflicting labels
+        self._ner_spans: list = []  # per document: the NER spans of `ner_labels`
+        self._drug_tokens: list[int] = []  # per document: see _drug_token_indices
+        self._doc_terms: list = []  # per document: the terms its text may hold
         self.ner_accept = {label: tuple(alts) for label, alts in (ner.get("accept_when") or {}).items()}
         drop = "|".join(map(regex.escape, data["leading_drop"]))
         self.ner_after_cue = regex.compile(
@@ -71,6 +89,11 @@ class InterventionFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[Mention] = []
+        self._ner_spans = entities(doc, self.ner_labels) if self.ner_labels else []
+        self._conflict = entities(doc, self.ner_conflicts) if self.ner_labels else []
+        self._drug_tokens = self._drug_token_indices(doc)
+        folded = doc_text(doc).casefold()  # the terms that can match somewhere in the document
+        self._doc_terms = [term for term in self.terms if term[4].may_match(folded)]
         for sent in doc.sents:
             mentions += self._sentence(doc, sent)
         doc._.interventions = self._merge(doc, mentions)
@@ -81,25 +104,28 @@ class InterventionFinder:
         text, base = span_text(sent), sent.start_char
         in_trial = bool(self.trial_cue.search(text)) and not self.other_study.search(text)
         found = []
-        for pattern, kind, role, needs_context in self.terms:
-            if needs_context and not in_trial:
+        folded = text.casefold()
+        for pattern, kind, role, needs_context, literals in self._doc_terms:
+            if (needs_context and not in_trial) or not literals.may_match(folded):
                 continue
             for m in pattern.finditer(text):
                 found.append(self._mention(doc, base + m.start(), base + m.end(), kind, role))
-        for token in sent:
-            if self._is_drug_word(token.text):
-                end = token.i + 1
-                while end < sent.end and doc[end].text in self.continuations:
-                    end += 1
-                found.append(self._mention(doc, token.idx, doc[end - 1].idx + len(doc[end - 1]), None, "experimental"))
+        drugs = self._drug_tokens
+        for i in drugs[bisect.bisect_left(drugs, sent.start):bisect.bisect_left(drugs, sent.end)]:
+            end = i + 1
+            while end < sent.end and doc[end].text in self.continuations:
+                end += 1
+            found.append(self._mention(doc, doc[i].idx, doc[end - 1].idx + len(doc[end - 1]), None, "experimental"))
         if in_trial:
             found += self._codes(doc, sent)
-            covered = [(m.start, m.end) for m in found if m is not None]
-            found += [m for m in self._after_cues(doc, sent)
-                      if m and not any(s < m.end and m.start < e for s, e in covered)]
+            if self.lead_literals.may_match(folded):
+                covered = [(m.start, m.end) for m in found if m is not None]
+                found += [m for m in self._after_cues(doc, sent)
+                          if m and not any(s < m.end and m.start < e for s, e in covered)]
         if self.ner_labels:
             found += self._ner_mentions(doc, sent, in_trial, found)
-        self._mark_comparators(doc, sent, found)
+        if self.comparator_literals.may_match(folded):
+            self._mark_comparators(doc, sent, found)
         return [m for m in found if m is not None and m.name.lower() not in self.excluded]
 
     def _ner_mentions(self, doc: Doc, sent: Span, in_trial: bool, found: list) -> list[Mention]:
@@ -108,8 +134,7 @@ class InterventionFinder:
         (`ner.accept_when` in the rule file); empty when no NER ran."""
         out = []
         text = doc_text(doc)
-        spans = entities(doc, self.ner_labels)
-        self._conflict = entities(doc, self.ner_conflicts)
+        spans = self._ner_spans
         title_end = max(text.find("\n\n"), 0)
         for start, end, label in spans:
             if start < sent.start_char or end > sent.end_char:
@@ -132,24 +157,38 @@ class InterventionFinder:
         return out
 
     def _ner_confirmed(self, text: str, m: Mention, label: str, spans: list, title_end: int) -> bool:
-        words = [w for w in regex.findall(r"\w+", m.name) if len(w) >= 2]
+        words = [w for w in _WORDS.findall(m.name) if len(w) >= 2]
         if not words or (len(words) == 1 and label != "CHEMICAL"
                          and not self._is_drug_word(m.name) and not self._kind(m.name)):
             return False  # a lone word from the PICO tagger ("cycle", "Combined")
         if any(s < m.end and m.start < e for s, e, _ in self._conflict):
             return False  # another model calls it a disease or an outcome
-        if label != "CHEMICAL" and regex.fullmatch(r"[A-Z][A-Z0-9-]{1,5}", m.name):
+        if label != "CHEMICAL" and _ABBREVIATION.fullmatch(m.name):
             return False  # a bare abbreviation from the PICO tagger: only its long form counts
         tests = {
             "both_models": lambda: any(s < m.end and m.start < e and other != label for s, e, other in spans),
             "title": lambda: m.end <= title_end,
             "after_cue": lambda: bool(self.ner_after_cue.search(text[max(0, m.start - 60):m.start])),
             "named": lambda: bool(self._kind(m.name) or any(self._is_drug_word(w) for w in m.name.split())),
-            "repeated": lambda: len(regex.findall(rf"(?<!\w){regex.escape(m.name)}(?!\w)", text,
-                                                  regex.IGNORECASE)) >= 2,
+            "repeated": lambda: occurs_twice(text, m.name),
         }
         return any(all(tests[t]() for t in alternative.split("+"))
                    for alternative in self.ner_accept.get(label, ()))
+
+    def _drug_token_indices(self, doc: Doc) -> list[int]:
+        """The tokens that are drug words (`_is_drug_word`), in order."""
+        cache = self._drug_words
+        if len(cache) >= 200_000:
+            cache.clear()
+        lowers = doc_lowers(doc)
+        drugs = set()
+        for lower in set(lowers):
+            is_drug = cache.get(lower)
+            if is_drug is None:
+                is_drug = cache[lower] = self._is_drug_word(lower)
+            if is_drug:
+                drugs.add(lower)
+        return [i for i, lower in enumerate(lowers) if lower in drugs] if drugs else []
 
     def _is_drug_word(self, word: str) -> bool:
         lower = word.lower()
@@ -159,7 +198,7 @@ class InterventionFinder:
     def _codes(self, doc: Doc, sent: Span) -> list[Mention]:
         out = []
         for m in self.code.finditer(span_text(sent)):
-            prefix = regex.match(r"[A-Z]+", m.group()).group()
+            prefix = _CAPITALS.match(m.group()).group()
             if prefix not in self.code_not:
                 start = sent.start_char + m.start()
                 out.append(Mention(start, start + len(m.group()), m.group(), None, code=True))
@@ -274,7 +313,7 @@ class InterventionFinder:
 
 
 def _key(name: str) -> str:
-    return " ".join(regex.sub(r"[^\w]+", " ", name.lower()).split())
+    return " ".join(_NON_WORD.sub(" ", name.lower()).split())
 
 
 def _same(a: str, b: str) -> bool:

@@ -22,6 +22,8 @@ from .. import numbers, rules
 from ..schema import PValue
 from .extensions import doc_text, evidence
 
+_BLANKS = regex.compile(r"\s+")
+
 
 @Language.factory("extract_p_values", default_config={"rules": "p_values.yml"})
 def make_p_values(nlp: Language, name: str, rules: str) -> "PValueExtractor":
@@ -112,7 +114,7 @@ class PValueExtractor:
 
     @staticmethod
     def _key(form: str) -> str:
-        return regex.sub(r"\s+", " ", form.strip().lower())
+        return _BLANKS.sub(" ", form.strip().lower())
 
     def _comparator(self, cmp_text: Optional[str]) -> str:
         if not cmp_text:

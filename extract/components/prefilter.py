@@ -20,10 +20,15 @@ MAX_WORK = 5_000_000
 
 class LeadPositions:
     """Where `lead` matches in the last text asked about (one entry cache: the patterns sharing a
-    lead are run one after the other on the same text)."""
+    lead are run one after the other on the same text).
 
-    def __init__(self, lead: "regex.Pattern"):
+    `scout`, when given, is a cheap pattern that matches wherever `lead` can start, or the
+    `LeadPositions` of a shorter lead that every match of `lead` begins with: `lead` is then tried
+    only at the scout's positions instead of scanning the text with it."""
+
+    def __init__(self, lead: "regex.Pattern", scout: "regex.Pattern | LeadPositions | None" = None):
         self.lead = lead
+        self.scout = scout
         self._text: str | None = None
         self._starts: list[int] = []
 
@@ -31,10 +36,21 @@ class LeadPositions:
         """The lead's start positions, or None when trying them one by one would cost more than
         a plain scan."""
         if text is not self._text:
-            starts = [m.start() for m in self.lead.finditer(text, overlapped=True)]
-            self._starts = starts if len(starts) * len(text) <= MAX_WORK else None
+            self._starts = self._scan(text)
             self._text = text
         return self._starts
+
+    def _scan(self, text: str) -> list[int] | None:
+        if self.scout is not None:
+            if isinstance(self.scout, LeadPositions):
+                candidates = self.scout(text)
+            else:
+                candidates = [m.start() for m in self.scout.finditer(text, overlapped=True)]
+            if candidates is not None and len(candidates) * len(text) <= MAX_WORK:
+                match = self.lead.match
+                return [start for start in candidates if match(text, start)]
+        starts = [m.start() for m in self.lead.finditer(text, overlapped=True)]
+        return starts if len(starts) * len(text) <= MAX_WORK else None
 
 
 class LedPattern:
@@ -67,10 +83,10 @@ class LedPattern:
         return getattr(self._pattern, name)
 
 
-def lead_prefix(raw: str, placeholder: str) -> bool:
-    """Whether a raw rule pattern begins with `(?P<name>PLACEHOLDER)` (so every match starts with
-    a match of the placeholder's pattern)."""
+def lead_prefix(raw: str, placeholder: str, then: str = "") -> bool:
+    """Whether a raw rule pattern begins with `(?P<name>PLACEHOLDER)`, followed by `then` when given
+    (so every match starts with a match of the placeholder's pattern, and `then`)."""
     if not raw.startswith("(?P<"):
         return False
     close = raw.find(">")
-    return close > 0 and raw[close + 1:].startswith(placeholder + ")")
+    return close > 0 and raw[close + 1:].startswith(placeholder + ")" + then)

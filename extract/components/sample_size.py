@@ -21,10 +21,16 @@ from .. import numbers, rules
 from ..schema import MAX_SAMPLE_SIZE, SampleSize
 from .extensions import doc_text, evidence
 from .prefilter import LeadPositions, LedPattern, lead_prefix
+from .required_literals import RequiredLiterals
 
 FIELDS = ("enrolled", "randomized", "analyzed", "completed")
 MAX_COUNTS_PER_SENTENCE = 40  # more is a table or a list: no totals or sums are built from it
 _FLAGS = regex.IGNORECASE
+_BLANKS = regex.compile(r"\s+")
+_NON_WORDS = regex.compile(r"\W+")
+_JOINERS = regex.compile(r"\b(?:and|or|plus|as\s+well\s+as)\b|[\s,;]", _FLAGS)
+_NOT_COORDINATED = regex.compile(r"\b(?:of|among|whom|including|than|which|who|were|was|had)\b", _FLAGS)
+_AND = regex.compile(r"\band\b|\bor\b|\bplus\b|\bas\s+well\s+as\b", _FLAGS)
 
 
 @Language.factory("extract_sample_size", default_config={"rules": "sample_size.yml"})
@@ -69,7 +75,7 @@ def _words(items: Iterable[str]) -> str:
 def _noun_key(noun: Optional[str]) -> Optional[str]:
     if noun is None:
         return None
-    n = regex.sub(r"\s+", " ", noun.lower())
+    n = _BLANKS.sub(" ", noun.lower())
     return n[:-1] if n.endswith("s") else n
 
 
@@ -110,17 +116,26 @@ class SampleSizeExtractor:
                 "eligible_then_enrolled",
             )
         }
-        # The patterns that start with a number are tried only where a number starts (same matches).
-        numbers_at = LeadPositions(compile_("{INT}"))
+        # The patterns that start with a number are tried only where a number starts (same matches),
+        # those that start with a count (a number with {NUMBER_AFTER}) only where a count starts.
+        numbers_at = LeadPositions(compile_("{INT}"), scout=regex.compile(numbers.INTEGER_START))
+        counts_at = LeadPositions(compile_("{INT}{NUMBER_AFTER}"), scout=numbers_at)
         for name, pattern in self.re.items():
-            if lead_prefix(data[name], "{INT}"):
+            if lead_prefix(data[name], "{INT}", then="{NUMBER_AFTER}"):
+                self.re[name] = LedPattern(pattern, counts_at)
+            elif lead_prefix(data[name], "{INT}"):
                 self.re[name] = LedPattern(pattern, numbers_at)
         self.noun_re = compile_(r"\b(?:{NOUN})\b")
         self.owner_noun_words = int(data["owner_noun_words"])
         self.modifier_cues = {name: compile_(p) for name, p in data["modifier_cues"].items()}
         self.case_report = [compile_(p) for p in data["case_report"]]
+
+        def gated(pattern: regex.Pattern) -> tuple[regex.Pattern, RequiredLiterals]:
+            return pattern, RequiredLiterals(pattern.pattern)
+
+        # Each cue pattern with the literals it needs (a cheap test before the search).
         self.cues = {
-            name: {side: [compile_(p) for p in spec.get(side, [])] for side in ("after", "before")}
+            name: {side: [gated(compile_(p)) for p in spec.get(side, [])] for side in ("after", "before")}
             for name, spec in data["cues"].items()
         }
 
@@ -324,9 +339,10 @@ class SampleSizeExtractor:
                     sentence_cues[m.sent] = self._sentence_cues(text[s_start:s_end])
                 m.cues = set(sentence_cues[m.sent])
                 continue
+            folded_after, folded_before = after.casefold(), before.casefold()
             for name, sides in self.cues.items():
-                if any(p.search(after) for p in sides["after"]) or any(
-                        p.search(before) for p in sides["before"]):
+                if any(gate.may_match(folded_after) and p.search(after) for p, gate in sides["after"]) or any(
+                        gate.may_match(folded_before) and p.search(before) for p, gate in sides["before"]):
                     m.cues.add(name)
             if "negative" in m.cues and self.re["eligible_then_enrolled"].match(after):
                 m.cues.discard("negative")
@@ -367,9 +383,10 @@ class SampleSizeExtractor:
 
     def _sentence_cues(self, sentence: str) -> set:
         """The cue classes a whole sentence states (for sums and products built from it)."""
+        folded = sentence.casefold()
         return {name for name, sides in self.cues.items()
                 if name not in ("negative", "completed", "analyzed")
-                and any(p.search(sentence) for p in sides["after"])}
+                and any(gate.may_match(folded) and p.search(sentence) for p, gate in sides["after"])}
 
     # -- combining and choosing ------------------------------------------------------------------
     def _combine(self, text: str, bounds: list, found: list[Mention]) -> list[Mention]:
@@ -461,10 +478,10 @@ class SampleSizeExtractor:
         if key not in {_noun_key(c.noun) for c in chain} - {None}:
             return True
         last = chain[-1]
-        mods = {regex.sub(r"\W+", " ", c.mods).strip().lower() for c in chain if _noun_key(c.noun) == key}
-        if m.mods.strip() and regex.sub(r"\W+", " ", m.mods).strip().lower() not in mods:
+        mods = {_NON_WORDS.sub(" ", c.mods).strip().lower() for c in chain if _noun_key(c.noun) == key}
+        if m.mods.strip() and _NON_WORDS.sub(" ", m.mods).strip().lower() not in mods:
             return True
-        between = regex.sub(r"\b(?:and|or|plus|as\s+well\s+as)\b|[\s,;]", "", text[last.end:m.start], flags=_FLAGS)
+        between = _JOINERS.sub("", text[last.end:m.start])
         return len(between) > 0
 
     @staticmethod
@@ -477,10 +494,9 @@ class SampleSizeExtractor:
     def _coordinated(text: str, a: Mention, b: Mention) -> Optional[str]:
         """How counts a and b are joined: "and" (and, or, plus, as well as), "comma", or None."""
         between = text[a.end:b.start]
-        if len(between) > 100 or ";" in between or regex.search(
-                r"\b(?:of|among|whom|including|than|which|who|were|was|had)\b", between, _FLAGS):
+        if len(between) > 100 or ";" in between or _NOT_COORDINATED.search(between):
             return None
-        if regex.search(r"\band\b|\bor\b|\bplus\b|\bas\s+well\s+as\b", between, _FLAGS):
+        if _AND.search(between):
             return "and"
         return "comma" if "," in between else None
 

@@ -7,6 +7,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .. import rules
+from .extensions import doc_texts
 
 
 @Language.factory("extract_sentences", default_config={"rules": "sentences.yml"})
@@ -29,18 +30,26 @@ class SentenceSegmenter:
         n = len(doc)
         if not n:
             return doc
-        texts = [token.text for token in doc]
-        starts = [1] * n
+        texts = doc_texts(doc)
+        starts = [-1] * n
+        starts[0] = 1
+        # Only a token after a sentence-final mark or after whitespace can open a sentence: one after
+        # a line break (in the run of space tokens before it), or one `_ends_sentence` accepts.
+        # (a token's trailing whitespace is at most one " ": line breaks are space tokens)
+        enders = self.enders
         after_break = False
-        for i in range(1, n):
-            text = texts[i]
+        for i in [i for i, text in enumerate(texts, 1) if text in enders or text.isspace()]:
+            if i >= n:
+                break
+            prev, text = texts[i - 1], texts[i]
+            if prev.isspace():  # (the first token is never taken as a break)
+                after_break = after_break or (i > 1 and "\n" in prev)
+            else:
+                after_break = False
             if text.isspace():  # Token.is_space
-                starts[i] = -1
-                after_break = after_break or "\n" in text
                 continue
-            # (a token's trailing whitespace is at most one " ": line breaks are space tokens)
-            if not (after_break or self._ends_sentence(texts, i)):
-                starts[i] = -1
+            if after_break or self._ends_sentence(texts, i):
+                starts[i] = 1
             after_break = False
         doc.from_array([SENT_START], numpy.array(starts, dtype=numpy.int64).astype(numpy.uint64))
         return doc

@@ -1,0 +1,75 @@
+"""The literal strings one of which every match of a regex contains: a cheap test that rules a
+pattern out of a text before the regex scans it.
+
+`RequiredLiterals(pattern)` reads the pattern with Python's regex parser; `may_match(folded)` is
+False only when no match can exist in a text whose `str.casefold()` is `folded`. Only ASCII literals
+are used: `regex` matches one to a text ignoring case only where the text holds it in some case, or
+with ſ or K (which fold to s and k), İ or ı (which do not: a folded text with them may always match).
+A pattern it cannot read, or one that requires no ASCII literal, may always match.
+"""
+from __future__ import annotations
+
+import regex
+
+try:  # the regex parser behind `re`
+    import re._constants as _c
+    import re._parser as _parser
+except ImportError:  # Python < 3.11
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _parser  # type: ignore[no-redef]
+
+_ZERO_WIDTH = (_c.AT, _c.ASSERT, _c.ASSERT_NOT)
+_LIMIT = 64  # more alternatives than this: not worth testing
+# `regex`-module syntax that Python's parser reads differently (nested sets, fuzzy "{e<=1}", \p{..},
+# named lists, version/branch-reset/atomic groups): no gate for such patterns.
+_UNREAD = regex.compile(r"\[\[|\{(?![\d,])|\(\?[V|(>]|\\[pPXNLGmM]")
+
+
+def _literals(items) -> frozenset[str] | None:
+    """Strings one of which every match of the parsed sequence `items` contains, or None."""
+    best: frozenset[str] | None = None
+    run: list[str] = []
+
+    def consider(found: frozenset[str] | None) -> None:
+        nonlocal best
+        if found and len(found) <= _LIMIT and all(found) and (
+                best is None or min(map(len, found)) > min(map(len, best))):
+            best = found
+
+    for op, arg in list(items) + [(None, None)]:
+        if op is _c.LITERAL:
+            run.append(chr(arg))
+            continue
+        if run:
+            consider(frozenset(["".join(run)]))
+            run = []
+        if op is None or op in _ZERO_WIDTH:
+            continue
+        if op is _c.SUBPATTERN:
+            consider(_literals(arg[-1]))
+        elif op is _c.BRANCH:
+            branches = [_literals(branch) for branch in arg[1]]
+            if all(b is not None for b in branches):
+                consider(frozenset().union(*branches))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
+            consider(_literals(arg[2]))
+    return best
+
+
+class RequiredLiterals:
+    """A gate for one regex pattern: see the module docstring."""
+
+    def __init__(self, pattern: str):
+        try:
+            found = None if _UNREAD.search(pattern) else _literals(_parser.parse(pattern))
+        except Exception:  # noqa: BLE001 - syntax Python's parser does not read: no gate
+            found = None
+        if found and not all(w.isascii() for w in found):
+            found = None
+        self.literals: tuple[str, ...] | None = tuple(sorted(w.casefold() for w in found)) if found else None
+
+    def may_match(self, folded: str) -> bool:
+        """False when the pattern cannot match a text whose case folding is `folded`."""
+        if self.literals is None or "\u0307" in folded or "ı" in folded:  # (İ folds to i + U+0307)
+            return True
+        return any(w in folded for w in self.literals)

@@ -1,0 +1,106 @@
+"""The faster rule machinery gives exactly what it replaces: the gated token matcher (spaCy's `Matcher`),
+the required-literal gates (never rule out a text a pattern matches), the "repeated name" test (the
+regex it replaced) and the bracket pairs of the abbreviation detector (its `Matcher`, in order)."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+import regex
+from spacy.matcher import Matcher
+
+from extract import rules
+from extract.components.extensions import occurs_twice
+from extract.components.required_literals import RequiredLiterals
+from extract.components.token_matcher import GatedMatcher
+
+SEEDS = Path(__file__).resolve().parent.parent / "corpus"
+EDGES = [
+    "", "(", "randomly , assigned", "in the past , years", "this a b c d e f study", "this a b c d e f g study",
+    "phase I metabolism", "in the first-in-human trial of stem cells", "et al.", "et al", "over the last decade",
+    "not randomised - allocated", "Two-centre , 12 - hospitals", "( a ( b ) c ) ( ) ( x y z w v u t s r q p )",
+    "((( a ) b ) c ) ( ( ) )", "(" * 30 + ")" * 30, "ſeven PATIENTS were randomized; Patients: placebo",
+]
+
+
+@pytest.fixture(scope="module")
+def rules_nlp():
+    from extract.pipeline import build_pipeline
+
+    return build_pipeline("none")
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    rnd = random.Random(7)
+    words = "( ) a the in trial study randomized , - this we were assigned to placebo 12 two centres".split()
+    made = [" ".join(rnd.choice(words) for _ in range(rnd.randint(0, 40))) for _ in range(200)]
+    return [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))] + EDGES + made
+
+
+def test_gated_matcher_finds_what_spacy_matcher_finds(rules_nlp, texts):
+    cfg = rules.load("design.yml")
+    cues = rules.load(cfg["patterns"])
+    for patterns in ({f"cue{i}": [c["pattern"]] for i, c in enumerate(cues)}, dict(cfg["context"])):
+        reference = Matcher(rules_nlp.vocab, validate=True)
+        for key, alternatives in patterns.items():
+            reference.add(key, alternatives)
+        gated = GatedMatcher(rules_nlp.vocab, patterns)
+        assert not gated.fallback_keys and not gated.always
+        for text in texts:
+            doc = rules_nlp.make_doc(text)
+            expected = sorted({(rules_nlp.vocab.strings[m], s, e) for m, s, e in reference(doc)})
+            assert gated(doc) == expected, text[:80]
+
+
+def test_gated_matcher_falls_back_to_spacy_for_other_patterns(rules_nlp):
+    patterns = {"neg": [[{"LOWER": "not"}, {"LOWER": "x", "OP": "!"}]], "digit": [[{"IS_DIGIT": True}]]}
+    gated = GatedMatcher(rules_nlp.vocab, patterns)
+    assert sorted(gated.fallback_keys) == ["digit", "neg"]
+    assert gated(rules_nlp.make_doc("not y not x 12")) == [("digit", 4, 5), ("neg", 0, 2)]
+
+
+@pytest.mark.parametrize("pattern", [
+    r"(?<![\w-])(?:(?:[\w-]+ ){0,2}(?:training|exercises?|counsell?ing))(?![\w-])",
+    r"\b(?:primary|main)(?: efficacy)? (?:end[- ]?points?|outcomes?)",
+    r"sham(?:[- ](?:acupuncture|procedure))?|placebos?",
+    r"(?:usual|standard) (?:care|treatment)|no (?:treatment|intervention)",
+    r"\bIstanbul\b|\bizmir|sham",
+])
+def test_required_literals_never_rule_out_a_match(pattern, texts):
+    compiled, gate = regex.compile(pattern, regex.I), RequiredLiterals(pattern)
+    assert gate.literals
+    samples = texts + ["Main Endpoints", "SHAM-procedure", "ſham", "Usual  care", "no treatment", "Exercise",
+                       "İstanbul", "ıstanbul", "İZMİR", "ızmır", "ISTANBUL"]
+    for text in samples:
+        if compiled.search(text):
+            assert gate.may_match(text.casefold()), text[:80]
+    assert not gate.may_match("nothing of the kind")
+
+
+@pytest.mark.parametrize("pattern", [r"[[:alpha:]]x", r"(?:foo){e<=1}", r"a\p{L}b", r"ab|", r"x?", r"[ab]"])
+def test_required_literals_give_no_gate_where_unsure(pattern):
+    assert RequiredLiterals(pattern).literals is None
+    assert RequiredLiterals(pattern).may_match("")
+
+
+def test_occurs_twice_is_the_regex_count(texts):
+    def reference(text: str, name: str) -> bool:
+        return len(regex.findall(rf"(?<!\w){regex.escape(name)}(?!\w)", text, regex.I)) >= 2
+
+    rnd = random.Random(3)
+    for text in texts + ["Straße STRASSE strasse", "ſeven seven SEVEN", "İstanbul istanbul", "K-wire k-wire"]:
+        names = ["seven", "strasse", "straße", "istanbul", "k-wire", "", "a", "(", "trial", "Trial study"]
+        names += [text[i:i + rnd.randint(1, 12)] for i in (rnd.randrange(len(text)) for _ in range(5))] if text else []
+        for name in names:
+            assert occurs_twice(text, name) == reference(text, name), (text[:60], name)
+
+
+def test_parenthesis_pairs_are_the_matcher_matches_in_order(rules_nlp, texts):
+    pairs = rules_nlp.get_pipe("abbreviation_detector").matcher
+    reference = Matcher(rules_nlp.vocab)
+    reference.add("parenthesis", [[{"ORTH": "("}, {"OP": "{1,8}"}, {"ORTH": ")"}]])
+    for text in texts:
+        doc = rules_nlp.make_doc(text)
+        assert pairs(doc) == reference(doc), text[:80]
