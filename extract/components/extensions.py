@@ -1,6 +1,8 @@
 """The `Doc._` attributes the field components fill, and the evidence spans they carry."""
 from __future__ import annotations
 
+import functools
+
 import regex
 from spacy.attrs import LOWER, ORTH, SPACY
 from spacy.tokens import Doc
@@ -77,9 +79,15 @@ def evidence(doc: Doc, start: int, end: int) -> Span:
 
 _FOLDED: list = [None, "", False]  # the last text asked about, its case folding, whether it is plain
 _WORD_CHAR = regex.compile(r"\w")
-# The characters outside ASCII that `regex` matches to an ASCII letter ignoring case (İ ı ſ K), or that
+# The characters outside ASCII that `regex` matches to an ASCII letter ignoring case (İ ı ſ and the Kelvin sign U+212A), or that
 # case-fold to ASCII letters (ß ŉ ǰ ẖ ẗ ẘ ẙ ẚ ẞ and the ligatures ﬀ-ﬆ): found by trying every character.
-_ASCII_LOOKALIKES = regex.compile("[ßİıŉſǰẖẗẘẙẚẞKﬀﬁﬂﬃﬄﬅﬆ]")
+_ASCII_LOOKALIKES = regex.compile("[ßİıŉſǰẖẗẘẙẚẞ\u212aﬀﬁﬂﬃﬄﬅﬆ]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_pattern(name: str):
+    """The whole-word, case-insensitive pattern of a name (compiled once per name)."""
+    return regex.compile(rf"(?<!\w){regex.escape(name)}(?!\w)", regex.I)
 
 
 def occurs_twice(text: str, name: str) -> bool:
@@ -96,7 +104,7 @@ def occurs_twice(text: str, name: str) -> bool:
         _FOLDED[:] = [text, folded, len(folded) == len(text) and not _ASCII_LOOKALIKES.search(text)]
     folded, plain, key = _FOLDED[1], _FOLDED[2], name.casefold()
     if not plain or not key or not name.isascii():
-        return len(regex.findall(rf"(?<!\w){regex.escape(name)}(?!\w)", text, regex.I)) >= 2
+        return len(_name_pattern(name).findall(text)) >= 2
     if folded.count(key) < 2:
         return False
     found, size = 0, len(key)
