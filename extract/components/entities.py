@@ -51,14 +51,16 @@ class TagSpans:
         self.labels = dict(labels)
 
     def __call__(self, doc: Doc) -> Doc:
+        by_hash = {doc.vocab.strings.add(tag): label for tag, label in self.labels.items()}
+        tags = doc.to_array("TAG").tolist() + [0]  # tag hashes; 0 ends the last run
         spans, start, label = [], None, None
-        for token in list(doc) + [None]:
-            current = self.labels.get(token.tag_) if token is not None else None
+        for i, tag in enumerate(tags):
+            current = by_hash.get(tag)
             if start is not None and current != label:
-                spans.append(Span(doc, start, token.i if token is not None else len(doc), label=label))
+                spans.append(Span(doc, start, i, label=label))
                 start = None
             if current is not None and start is None:
-                start, label = token.i, current
+                start, label = i, current
         if spans:
             group = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
             doc.spans[SPANS_KEY] = group + spans

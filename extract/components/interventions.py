@@ -21,6 +21,7 @@ _WORDS = regex.compile(r"\w+")
 _ABBREVIATION = regex.compile(r"[A-Z][A-Z0-9-]{1,5}")
 _CAPITALS = regex.compile(r"[A-Z]+")
 _NON_WORD = regex.compile(r"[^\w]+")
+_DOSE_START = regex.compile(r"\s\d")
 
 
 @dataclass
@@ -136,15 +137,16 @@ class InterventionFinder:
         text = doc_text(doc)
         spans = self._ner_spans
         title_end = max(text.find("\n\n"), 0)
+        first, last = sent.start_char, sent.end_char
         for start, end, label in spans:
-            if start < sent.start_char or end > sent.end_char:
+            if start < first or end > last:
                 continue
             if label in self.ner_in_trial_only and not in_trial:
                 continue
             if text[start:end].lower() in self.ner_excluded:
                 continue
-            dose = regex.search(r"\s\d", text[start:end])  # "memantine 5–20": the name ends before a dose
-            end = start + dose.start() if dose else end
+            dose = _DOSE_START.search(text, start, end)  # "memantine 5–20": the name ends before a dose
+            end = dose.start() if dose else end
             if doc.char_span(start, end) is not None:
                 mention = self._mention(doc, start, end, None, "experimental")
             else:  # cut inside a token ("heparin" of "heparin-induced"): keep the characters
