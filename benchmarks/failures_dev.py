@@ -13,9 +13,7 @@ read here: `python -m benchmarks.accuracy` only measures them.
 """
 from __future__ import annotations
 
-import argparse
 import csv
-import json
 import random
 import re
 from collections import Counter, defaultdict
@@ -28,10 +26,9 @@ from extract.extractor import Extractor
 from extract.scoring import PRF
 from extract.scoring.names import best_similarity, tokens
 
-from . import measures
+from . import dev_report, measures
 from .ebm_nlp import TokenDoc, pio_dev
 
-ROOT = Path(__file__).resolve().parent.parent
 FIELDS = (("I-INT", "interventions"), ("I-OUT", "endpoints"), ("I-PAR", "conditions"))
 # The NER labels that feed each field: a gold run one of them covers was found, then dropped by a rule.
 NER_LABELS = {"interventions": ("INTERVENTION", "CHEMICAL"), "endpoints": ("OUTCOME",),
@@ -241,17 +238,7 @@ def failures_markdown(result: dict, per_cause: int = 12, seed: int = 0) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
-    parser.add_argument("--limit", type=int, default=None, help="first N docs of each training split")
-    parser.add_argument("--out", type=Path, default=Path("/tmp/failures_dev"))
-    args = parser.parse_args()
-    result = measure(args.corpora, limit=args.limit)
-    figs = figures(result)
-    Path(f"{args.out}.json").write_text(json.dumps(figs, indent=2), encoding="utf-8")
-    Path(f"{args.out}.md").write_text(failures_markdown(result), encoding="utf-8")
-    print(json.dumps(figs, indent=2))
-    print(f"examples: {args.out}.md")
+    dev_report.main(__doc__, measure, figures, failures_markdown, "/tmp/failures_dev", ".md")
 
 
 if __name__ == "__main__":

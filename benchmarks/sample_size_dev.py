@@ -11,18 +11,15 @@ evidence; EBM-NLP dropped "." tokens, so the context is a character window, not 
 """
 from __future__ import annotations
 
-import argparse
-import json
 from pathlib import Path
 from typing import Optional
 
 from extract.document import SourceDocument
 from extract.extractor import Extractor
 
-from . import measures
+from . import dev_report, measures
 from .ebm_nlp import hier_participants_dev
 
-ROOT = Path(__file__).resolve().parent.parent
 WINDOW = 200
 
 
@@ -67,17 +64,7 @@ def failures_markdown(result) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
-    parser.add_argument("--out", type=Path, default=Path("/tmp/sample_size_dev"))
-    parser.add_argument("--limit", type=int, default=None)
-    args = parser.parse_args()
-    result = measure(args.corpora, limit=args.limit)
-    figs = figures(result)
-    Path(f"{args.out}.json").write_text(json.dumps(figs, indent=2), encoding="utf-8")
-    Path(f"{args.out}_failures.md").write_text(failures_markdown(result), encoding="utf-8")
-    print(json.dumps(figs, indent=2))
-    print(f"failures: {args.out}_failures.md")
+    dev_report.main(__doc__, measure, figures, failures_markdown, "/tmp/sample_size_dev", "_failures.md")
 
 
 if __name__ == "__main__":
