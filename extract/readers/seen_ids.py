@@ -3,7 +3,7 @@
 A canonical decimal id of at most 8 digits (a PMID) is one bit of a bytearray as long as the largest
 such id needs: at most 12.5 MB for the whole PubMed baseline plus its update files (which repeat ids
 on purpose), however many records go by. Any other id keeps an 8-byte
-digest (blake2b) in a set. Both are exact up to digest collisions (about 1 in 10**5 for 30 million
+digest (blake2b) in a set. Both are exact up to digest collisions (about 1 in 40,000 for 30 million
 non-numeric ids).
 """
 from __future__ import annotations
