@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import corpus as C
+from ..scoring import PRF
 from .models import MODELS, SCORES_FILE, is_installed, model_path
 
 ANCHORS = {
@@ -51,10 +52,13 @@ def ner_pipeline(path: Path):
 
 
 def prf(tp: int, fp: int, fn: int) -> dict:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"p": round(100 * p, 2), "r": round(100 * r, 2), "f1": round(100 * f, 2), "tp": tp, "fp": fp, "fn": fn}
+    """The scorer's P/R/F1 (`extract.scoring.PRF`) as percentages, with the counts."""
+    c = PRF(tp=tp, fp=fp, fn=fn)
+    return {"p": _percent(c.precision), "r": _percent(c.recall), "f1": _percent(c.f1), "tp": tp, "fp": fp, "fn": fn}
+
+
+def _percent(value: Optional[float]) -> float:
+    return round(100 * (value or 0.0), 2)
 
 
 def words_per_second(nlp, texts: list[str], repeat: int = 1) -> dict:
