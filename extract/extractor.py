@@ -7,6 +7,7 @@ from typing import Iterable, Iterator, Optional
 from pydantic import ValidationError
 from spacy.tokens import Doc
 
+from .components.extensions import doc_text
 from .document import SourceDocument
 from .schema import Design, ErrorInfo, Metadata, Record, SampleSize
 
@@ -77,7 +78,7 @@ class Extractor:
             id=document.id,
             source=document.source,
             title=document.title.strip(),
-            text=doc.text,
+            text=doc_text(doc),  # doc.text, built once (spaCy rebuilds it from Token objects)
             metadata=_metadata(document.metadata),
             design=doc._.design or Design(),
             sample_size=doc._.sample_size or SampleSize(),

@@ -92,8 +92,61 @@ def test_smoke_training_of_the_shared_encoder_model(corpora, tmp_path):
                               "ner_model_tagger_keep", "extract_entities"]
     tok2vec = dict(nlp.pipeline)["ner_model_tok2vec"].inner
     assert sorted(tok2vec.listener_map) == ["ner_model_ner", "ner_model_tagger"]
+    from extract.ner.biluo import BiluoNER
+
+    ner = dict(nlp.pipeline)["ner_model_ner"].inner
+    assert isinstance(ner, BiluoNER) and ner.entity_labels == ("CHEMICAL", "DISEASE")
     doc = nlp("Cisplatin-induced nephrotoxicity in rats.")
     assert doc.tensor.shape == (len(doc), 64) and all(t.tag_ for t in doc)  # the encoder width
+
+
+# -- the BILUO tagger's decoding ----------------------------------------------------------------
+TAGS = ["O", "B-CHEMICAL", "I-CHEMICAL", "L-CHEMICAL", "U-CHEMICAL",
+        "B-DISEASE", "I-DISEASE", "L-DISEASE", "U-DISEASE"]
+
+
+def _scores(*rows):
+    """Tag probabilities, one dict {tag: p} per token (the rest shared out evenly)."""
+    import numpy
+
+    out = numpy.zeros((len(rows), len(TAGS)), dtype="float32")
+    for i, row in enumerate(rows):
+        rest = (1.0 - sum(row.values())) / (len(TAGS) - len(row))
+        out[i] = [row.get(tag, rest) for tag in TAGS]
+    return out
+
+
+def test_biluo_decoder_keeps_valid_best_tags_and_repairs_invalid_runs():
+    from extract.ner.biluo import BiluoDecoder, biluo_tags
+
+    assert biluo_tags(["CHEMICAL", "DISEASE"]) == TAGS
+    decode = BiluoDecoder(TAGS)
+    # "acute kidney injury after cisplatin": B-I-L DISEASE, O, U-CHEMICAL, already valid
+    valid = _scores({"B-DISEASE": .9}, {"I-DISEASE": .8}, {"L-DISEASE": .9}, {"O": .9}, {"U-CHEMICAL": .9})
+    assert [TAGS[i] for i in decode(valid)] == ["B-DISEASE", "I-DISEASE", "L-DISEASE", "O", "U-CHEMICAL"]
+    # the best tags open an entity that never closes (B, I, then O): the run is decoded again, and
+    # B-I-L beats U-O-O and the other valid readings
+    broken = _scores({"B-DISEASE": .6, "U-DISEASE": .3}, {"I-DISEASE": .5, "L-DISEASE": .4},
+                     {"O": .5, "L-DISEASE": .45}, {"O": .9})
+    assert [TAGS[i] for i in decode(broken)] == ["B-DISEASE", "I-DISEASE", "L-DISEASE", "O"]
+    # an I- with no B- before it, labels that disagree: never an invalid sequence
+    odd = _scores({"I-CHEMICAL": .5, "U-CHEMICAL": .4}, {"L-DISEASE": .5, "O": .4})
+    assert [TAGS[i] for i in decode(odd)] == ["U-CHEMICAL", "O"]
+    # logits (the Tagger.v2 softmax skips normalizing at inference) decode the same way
+    import numpy
+    assert decode(numpy.log(broken), logits=True).tolist() == decode(broken).tolist()
+
+
+def test_biluo_tags_become_entity_spans():
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from extract.ner.biluo import BiluoDecoder
+
+    doc = Doc(Vocab(), words="Cisplatin induced acute kidney injury in rats".split())
+    tags = [TAGS.index(t) for t in ["U-CHEMICAL", "O", "B-DISEASE", "I-DISEASE", "L-DISEASE", "O", "O"]]
+    spans = BiluoDecoder(TAGS).spans(doc, tags)
+    assert [(s.text, s.label_) for s in spans] == [("Cisplatin", "CHEMICAL"), ("acute kidney injury", "DISEASE")]
 
 
 # -- the pipeline --------------------------------------------------------------------------------

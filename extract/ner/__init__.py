@@ -5,6 +5,7 @@
 - `extract.ner.evaluate` — `python -m extract.ner.evaluate --corpora …` (test-split scores, words/s)
 - `extract.ner.models`  — where the shipped models live, their names and their score files
 """
+from . import biluo  # noqa: F401  (registers the extract_biluo_ner factory)
 from .models import MODELS, ModelInfo, model_path, shipped_models
 
 __all__ = ["MODELS", "ModelInfo", "model_path", "shipped_models"]
