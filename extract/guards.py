@@ -23,6 +23,17 @@ PIECE = 200
 _LONG_RUN = regex.compile(rf"(?<!\S)\S{{{MAX_RUN + 1},}}+")
 
 
+_NOT_REGEX_SPACE = ("\x1c", "\x1d", "\x1e", "\x1f")  # str.split() splits there, regex's \s does not
+
+
+def _may_have_long_run(text: str) -> bool:
+    """Cheap test before `_LONG_RUN` (a regex scan costs 0.2 ms on an abstract): False when no
+    whitespace-free run can be longer than MAX_RUN."""
+    if len(text) <= MAX_RUN:
+        return False
+    return max(map(len, text.split())) > MAX_RUN or any(c in text for c in _NOT_REGEX_SPACE)
+
+
 class BoundedTokenizer:
     """Wraps a spaCy tokenizer: same tokens, but no whitespace-free run is longer than MAX_RUN."""
 
@@ -30,6 +41,8 @@ class BoundedTokenizer:
         self.tokenizer = tokenizer
 
     def __call__(self, text: str) -> Doc:
+        if not _may_have_long_run(text):
+            return self.tokenizer(text)
         runs = list(_LONG_RUN.finditer(text))
         if not runs:
             return self.tokenizer(text)

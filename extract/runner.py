@@ -12,6 +12,7 @@ are appended. Memory stays constant: ids are compared one by one, not collected.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -109,8 +110,13 @@ class ExtractorCache:
     def get(self, options: "RunOptions", documents: int = 0):
         entry = self._entries.get(options)
         if entry is None or entry[1] >= RECYCLE_AFTER:
+            gc.unfreeze()
             self._entries.pop(options, None)  # let the old pipeline go before building the new one
+            gc.collect()
             entry = self._entries[options] = [options.make_extractor(), 0]
+            # The pipeline's objects live until the next renewal: out of the collector's sight, its
+            # full collections stop walking them again and again (about 2% of a run's CPU time).
+            gc.freeze()
         entry[1] += documents
         return entry[0]
 

@@ -266,3 +266,16 @@ def test_guards_change_nothing_on_ordinary_text(extractor):
         assert guarded._.abbreviations
     for text in ("x " + "(" * 5000 + " y", "a" * 1000 + "\n  " + '"' * 900 + " end", " " * 3 + "-" * 401):
         assert nlp.tokenizer(text).text == text
+
+
+@pytest.mark.parametrize("text, cut", [
+    ("Patients were randomized. " * 40, False),          # long text, short words: no regex scan
+    ("x " + "(" * 500 + " y", True),
+    ("a" * 250 + "\x1c" + "a" * 250, True),              # str.split() splits at \x1c, regex's \s does not
+    ("a" * 250 + "\u2003" + "a" * 250, False),           # an em space ends a run for both
+])
+def test_long_run_check_agrees_with_the_regex(text, cut):
+    from extract.guards import _LONG_RUN, _may_have_long_run
+
+    assert bool(_LONG_RUN.search(text)) is cut
+    assert _may_have_long_run(text) or not cut   # never says "no long run" when there is one

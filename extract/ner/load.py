@@ -109,12 +109,19 @@ def max_ner_tokens() -> int:
     return int(rules.load("entities.yml").get("max_ner_tokens", 5000))
 
 
-class BoundedPipe:
-    """A statistical component that leaves documents longer than `max_tokens` alone: an abstract is a
-    few hundred tokens, and a pathological input must not spend minutes in the network."""
+# Documents per forward pass of a sourced NER component, whatever batch the pipeline passes: the
+# encoder's arrays for 8 abstracts stay in the CPU cache (64 would be ~25 MB), which made it about 20%
+# faster per document here (3.6 against 4.5 ms; benchmarks/speed.py measures the whole pipeline).
+NER_BATCH_SIZE = 8
 
-    def __init__(self, inner, max_tokens: int):
-        self.inner, self.max_tokens = inner, max_tokens
+
+class BoundedPipe:
+    """A statistical component that leaves documents longer than `max_tokens` alone (an abstract is
+    a few hundred tokens, and a pathological input must not spend minutes in the network) and runs
+    the others in batches of `batch_size`."""
+
+    def __init__(self, inner, max_tokens: int, batch_size: int = NER_BATCH_SIZE):
+        self.inner, self.max_tokens, self.batch_size = inner, max_tokens, batch_size
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
@@ -126,13 +133,13 @@ class BoundedPipe:
         batch: list[Doc] = []
         for doc in docs:
             if len(doc) > self.max_tokens:
-                yield from self.inner.pipe(batch, batch_size=batch_size) if batch else ()
+                yield from self.inner.pipe(batch, batch_size=self.batch_size) if batch else ()
                 batch = []
                 yield doc
                 continue
             batch.append(doc)
         if batch:
-            yield from self.inner.pipe(batch, batch_size=batch_size)
+            yield from self.inner.pipe(batch, batch_size=self.batch_size)
 
 
 def _bound(nlp: Language, pipe_name: str) -> None:
