@@ -10,6 +10,8 @@
   a run of them. Its own filter drops every match with more than 8 tokens inside, so matching at
   most 8 gives the same abbreviations at linear cost. The pairs are found from the brackets'
   positions (`ParenthesisPairs`), in the Matcher's order, without running a Matcher over every token.
+  Its second Matcher, which finds the other mentions of each short form, is replaced the same way
+  (`TokenSequences`: the same matches in the same order; a speed-up, not a guard).
 """
 from __future__ import annotations
 
@@ -67,11 +69,13 @@ class BoundedTokenizer:
 
 
 def bound_abbreviation_matcher(nlp: Language, name: str = "abbreviation_detector") -> None:
-    """Give scispaCy's abbreviation detector a "(" + 1..8 tokens + ")" pattern (see module doc)."""
+    """Give scispaCy's abbreviation detector a "(" + 1..8 tokens + ")" pattern, and a faster finder
+    of its short forms' other mentions (see module doc)."""
     if name not in nlp.pipe_names:
         return
     detector = nlp.get_pipe(name)
     detector.matcher = ParenthesisPairs(nlp.vocab)
+    detector.global_matcher = TokenSequences(nlp.vocab)
 
 
 class ParenthesisPairs:
@@ -92,4 +96,44 @@ class ParenthesisPairs:
             if orth == self.close:
                 out.extend((self.key, start, end) for start in range(end - 3, max(end - 11, -1), -1)
                            if orths[start] == self.open)
+        return out
+
+
+class TokenSequences:
+    """What scispaCy's detector asks of its `global_matcher` (a Matcher it fills, per document, with
+    one exact token sequence per short form, runs, then empties), with the same matches in the same
+    order (by end, then earliest start first), read from the document's ORTH array: a spaCy Matcher
+    walks every token as a Python object, which was half of the detector's time."""
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+        self._sequences: dict[int, list[tuple[int, ...]]] = {}
+
+    def add(self, key: str, patterns: list[list[dict]]) -> None:
+        strings = self.vocab.strings
+        self._sequences.setdefault(strings.add(key), []).extend(
+            tuple(strings.add(token["ORTH"]) for token in pattern) for pattern in patterns)
+
+    def remove(self, key: str) -> None:
+        del self._sequences[self.vocab.strings[key]]
+
+    def __len__(self) -> int:
+        return len(self._sequences)
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        if not self._sequences:
+            return []
+        orths = doc.to_array(ORTH).tolist()
+        starts: dict[int, list[int]] = {}
+        firsts = {sequence[0] for sequences in self._sequences.values() for sequence in sequences}
+        for i, orth in enumerate(orths):
+            if orth in firsts:
+                starts.setdefault(orth, []).append(i)
+        out = []
+        for key, sequences in self._sequences.items():
+            for sequence in sequences:
+                size = len(sequence)
+                out.extend((key, i, i + size) for i in starts.get(sequence[0], ())
+                           if tuple(orths[i:i + size]) == sequence)
+        out.sort(key=lambda match: (match[2], match[1]))
         return out
