@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -125,3 +127,27 @@ def test_repeated_ids_are_flagged_as_on_one_machine(client, tmp_path):
     assert dask.read_bytes() == local.read_bytes()
     assert b"duplicate id" in dask.read_bytes()
     assert summary.errors == expected.errors == 4
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc")
+def test_worker_undoes_dasks_malloc_trim_threshold():
+    """Under Dask's MALLOC_TRIM_THRESHOLD_=65536 every large numpy array is mapped afresh (a page
+    fault per 4 KB); after `adaptive_malloc_thresholds` the heap reuses the memory."""
+    code = """
+import resource, numpy
+from extract.distributed import adaptive_malloc_thresholds
+def faults():
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(50):
+        numpy.ones(500_000).sum()   # 4 MB, allocated and freed
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+faults()
+plain = faults()
+assert adaptive_malloc_thresholds()
+faults()
+print(plain, faults())
+"""
+    env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": "65536"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    plain, tuned = map(int, out.stdout.split())
+    assert plain > 20_000 and tuned < plain / 20
