@@ -29,6 +29,22 @@ class Phrase(NamedTuple):
     span: Span
 
 
+class _SentenceCues:
+    """What an NER outcome span needs from its sentence: where the role cues start (absolute
+    character offsets), and whether the sentence has an outcome/result/p-value cue."""
+
+    def __init__(self, roles: list[tuple[int, str]], ner_cued: bool):
+        self.roles, self.ner_cued = roles, ner_cued
+
+    def role_before(self, start_char: int) -> str:
+        """The highest-ranked role whose cue starts before `start_char`; "other" without one."""
+        best = "other"
+        for at, role in self.roles:
+            if at < start_char and ROLE_RANK[role] < ROLE_RANK[best]:
+                best = role
+        return best
+
+
 @Language.factory("extract_endpoints", default_config={"rules": "endpoints.yml"})
 def make_endpoints(nlp: Language, name: str, rules: str) -> "EndpointFinder":
     return EndpointFinder(rules)
@@ -88,13 +104,18 @@ class EndpointFinder:
         title_end = max(text.find("\n\n"), 0) if self.ner_skip_title else 0
         ner: list[tuple[Phrase, str]] = []
         others = entities(doc, self.ner_conflicts)
+        sentences: dict[int, _SentenceCues] = {}  # by first token: the cues of each sentence, read once
         for start, end, _ in entities(doc, self.ner_labels):
             if start < title_end:
                 continue
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is None or len(span) == 0 or len(span) > 3 * self.ner_max_tokens:
                 continue
-            role = self._cue_role(doc, span)
+            sent = span.sent
+            cues = sentences.get(sent.start)
+            if cues is None:
+                cues = sentences[sent.start] = self._sentence_cues(sent)
+            role = cues.role_before(span.start_char)
             for part in self._split(span):
                 phrase = self._read(doc, part.span.start, part.span.end)
                 if phrase is None or len(phrase) > self.ner_max_tokens:
@@ -103,7 +124,7 @@ class EndpointFinder:
                 if any(s <= part.span.start_char and part.span.end_char <= e for s, e, _ in others):
                     continue  # all inside what another model calls an intervention or a chemical
                 name = self.ner_lead.sub("", _TRAILING_ABBREVIATION.sub("", part.name))
-                if self._ner_keeps(text, name, span_text(span.sent)):
+                if self._ner_keeps(text, name, cues.ner_cued):
                     ner.append((Phrase(name, part.span), role))
         if not ner:
             return found
@@ -113,26 +134,21 @@ class EndpointFinder:
                 if not any(s < p.span.end_char and p.span.start_char < e for s, e in taken)]
         return _without_fragments(first + kept, {id(p) for p, _ in ner})
 
-    def _ner_keeps(self, text: str, name: str, sentence: str) -> bool:
+    def _ner_keeps(self, text: str, name: str, cued: bool) -> bool:
         words = _LETTER_RUNS.findall(name)
         if sum(len(w) for w in words) < self.ner_min_letters:
             return False
         if len(name.split()) == 1 and (name.lower() in self.ner_not_single or not name.islower()):
             return False  # one word: only a plain lower-case noun ("mortality"), not "Clinical", "HR"
         repeated = occurs_twice(text, name)
-        cued = bool(self.ner_sentence_cue.search(sentence)) if self.ner_sentence_cue else False
         return any(all({"repeated": repeated, "cued": cued}[t] for t in alt.split("+")) for alt in self.ner_accept)
 
-    def _cue_role(self, doc: Doc, span: Span) -> str:
-        sent = span.sent
-        best = "other"
-        for role, cue in self.role_cues:
-            if role == "other":
-                continue
-            for m in cue.finditer(span_text(sent)):
-                if sent.start_char + m.start() < span.start_char and ROLE_RANK[role] < ROLE_RANK[best]:
-                    best = role
-        return best
+    def _sentence_cues(self, sent: Span) -> "_SentenceCues":
+        text = span_text(sent)
+        roles = [(sent.start_char + m.start(), role) for role, cue in self.role_cues if role != "other"
+                 for m in cue.finditer(text)]
+        cued = bool(self.ner_sentence_cue.search(text)) if self.ner_sentence_cue else False
+        return _SentenceCues(roles, cued)
 
     def _sentence(self, doc: Doc, sent: Span) -> list[tuple[Phrase, str]]:
         out = []
