@@ -88,6 +88,7 @@ def estimate_records(location: str) -> int:
 
 _extractors = ExtractorCache()
 _lock = threading.Lock()  # one pipeline per worker process; its threads take turns (the GIL would anyway)
+_malloc_tuned = False     # adaptive_malloc_thresholds() has run in this worker process
 
 
 def _extractor(options: RunOptions, documents: int = 0):
@@ -98,9 +99,6 @@ def _extractor(options: RunOptions, documents: int = 0):
         _malloc_tuned = True
         adaptive_malloc_thresholds()
     return _extractors.get(options, documents)
-
-
-_malloc_tuned = False
 
 
 def adaptive_malloc_thresholds() -> bool:

@@ -3,9 +3,10 @@
 spaCy's transition-based `ner` decodes a document one action at a time; here every token gets its
 tag from one matrix product on the shared encoder's output, and a Viterbi pass (only over the
 stretches where the best tags do not already form valid B-I-L / U sequences, one token wider on
-each side) keeps the spans well formed. It trains like spaCy's `tagger` (same model architecture, same loss) with the gold entity
-layer as its targets: documents without an entity annotation add no loss, so it can share a tok2vec
-with a PICO tagger trained on other documents. It writes `doc.ents` and scores like spaCy's `ner`.
+each side) keeps the spans well formed. It trains like spaCy's `tagger` (same model architecture,
+same loss) with the gold entity layer as its targets: documents without an entity annotation add
+no loss, so it can share a tok2vec with a PICO tagger trained on other documents. It writes
+`doc.ents` and scores like spaCy's `ner`.
 """
 from itertools import islice
 from typing import Callable, Iterable, Optional, Sequence
@@ -117,8 +118,7 @@ class BiluoDecoder:
         best = scores.argmax(axis=1)
         if not len(best):
             return best
-        bad = numpy.flatnonzero(~self.allowed[best[:-1], best[1:]])
-        if not len(bad) and self.can_start[best[0]] and self.can_end[best[-1]]:
+        if self.can_start[best[0]] and self.can_end[best[-1]] and self.allowed[best[:-1], best[1:]].all():
             return best
         for start, end in self._stretches(best):
             part = scores[start:end].astype("float64")
