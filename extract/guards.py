@@ -33,7 +33,7 @@ def _may_have_long_run(text: str) -> bool:
     whitespace-free run can be longer than MAX_RUN."""
     if len(text) <= MAX_RUN:
         return False
-    return max(map(len, text.split())) > MAX_RUN or any(c in text for c in _NOT_REGEX_SPACE)
+    return max(map(len, text.split()), default=0) > MAX_RUN or any(c in text for c in _NOT_REGEX_SPACE)
 
 
 class BoundedTokenizer:
@@ -43,9 +43,7 @@ class BoundedTokenizer:
         self.tokenizer = tokenizer
 
     def __call__(self, text: str) -> Doc:
-        if not _may_have_long_run(text):
-            return self.tokenizer(text)
-        runs = list(_LONG_RUN.finditer(text))
+        runs = list(_LONG_RUN.finditer(text)) if _may_have_long_run(text) else []
         if not runs:
             return self.tokenizer(text)
         pieces, start = [], 0
@@ -116,9 +114,6 @@ class TokenSequences:
 
     def remove(self, key: str) -> None:
         del self._sequences[self.vocab.strings[key]]
-
-    def __len__(self) -> int:
-        return len(self._sequences)
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         if not self._sequences:

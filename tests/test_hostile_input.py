@@ -274,6 +274,7 @@ def test_guards_change_nothing_on_ordinary_text(extractor):
     ("x " + "(" * 500 + " y", True),
     ("a" * 250 + "\x1c" + "a" * 250, True),              # str.split() splits at \x1c, regex's \s does not
     ("a" * 250 + "\u2003" + "a" * 250, False),           # an em space ends a run for both
+    (" \n" * 300, False),                                 # only whitespace: no run at all
 ])
 def test_long_run_check_agrees_with_the_regex(text, cut):
     from extract.guards import _LONG_RUN, _may_have_long_run
