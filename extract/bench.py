@@ -75,7 +75,7 @@ def _tokenizer_init(options: RunOptions) -> None:
     global _tokenizer
     import spacy
 
-    from .pipeline import _tokenizer as scispacy_tokenizer
+    from .tokenizer import scispacy_tokenizer
 
     nlp = spacy.blank("en")
     _tokenizer = scispacy_tokenizer(nlp)

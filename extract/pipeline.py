@@ -9,18 +9,11 @@ from spacy.language import Language
 
 # Importing the component modules registers their factories with spaCy.
 from .components import FIELD_COMPONENTS  # noqa: F401
+from .tokenizer import scispacy_tokenizer
 
 # The sentence, abbreviation, entity and field components, in order; the NER components (shipped
 # models, or the one named by `model`) go in just before "extract_entities".
 PIPE_NAMES = ("extract_sentences", "abbreviation_detector", "extract_entities", *FIELD_COMPONENTS)
-
-
-def _tokenizer(nlp: Language):
-    from scispacy.custom_tokenizer import combined_rule_tokenizer
-
-    with warnings.catch_warnings():  # scispaCy's prefix regex triggers a harmless FutureWarning
-        warnings.simplefilter("ignore", FutureWarning)
-        return combined_rule_tokenizer(nlp)
 
 
 def build_pipeline(model: Optional[str] = None) -> Language:
@@ -38,7 +31,7 @@ def build_pipeline(model: Optional[str] = None) -> Language:
     from .ner.ops import use_numpy_blas
 
     nlp = spacy.blank("en")
-    nlp.tokenizer = BoundedTokenizer(_tokenizer(nlp))  # hostile input: see extract/guards.py
+    nlp.tokenizer = BoundedTokenizer(scispacy_tokenizer(nlp))  # hostile input: see extract/guards.py
     for name in PIPE_NAMES:
         nlp.add_pipe(name)
     bound_abbreviation_matcher(nlp)

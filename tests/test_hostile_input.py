@@ -246,10 +246,10 @@ def test_guards_change_nothing_on_ordinary_text(extractor):
     abstracts, and keep hostile text exact."""
     from spacy.matcher import Matcher
 
-    from extract.pipeline import _tokenizer
+    from extract.tokenizer import scispacy_tokenizer
 
     nlp = extractor.nlp
-    plain = _tokenizer(nlp)
+    plain = scispacy_tokenizer(nlp)
     detector = nlp.get_pipe("abbreviation_detector")
     unbounded = Matcher(nlp.vocab)
     unbounded.add("parenthesis", [[{"ORTH": "("}, {"OP": "+"}, {"ORTH": ")"}]])

@@ -71,8 +71,12 @@ def test_smoke_training_builds_a_loadable_model(corpora, tmp_path):
     info = train("chem-disease", corpora, out, work=tmp_path / "work", limit=4, max_steps=4, eval_frequency=2)
     assert (out / "config.cfg").is_file() and json.loads((out / "training.json").read_text())["task"]
     assert info["train"]["BC5CDR"]["documents"] == 4
-    nlp = build_pipeline(str(out))  # any spaCy pipeline directory runs as --model
-    assert "ner_external" in nlp.pipe_names
+    nlp = build_pipeline(str(out))  # a model we trained is sourced like the shipped ones
+    assert "ner_model" in nlp.pipe_names and "ner_external" not in nlp.pipe_names
+    nlp("Cisplatin-induced nephrotoxicity in rats.")
+    (out / "training.json").unlink()  # now any spaCy pipeline directory: it runs beside ours
+    nlp = build_pipeline(str(out))
+    assert "ner_external" in nlp.pipe_names and "ner_model" not in nlp.pipe_names
     nlp("Cisplatin-induced nephrotoxicity in rats.")
 
 
@@ -98,6 +102,26 @@ def test_smoke_training_of_the_shared_encoder_model(corpora, tmp_path):
     assert isinstance(ner, BiluoNER) and ner.entity_labels == ("CHEMICAL", "DISEASE")
     doc = nlp("Cisplatin-induced nephrotoxicity in rats.")
     assert doc.tensor.shape == (len(doc), 64) and all(t.tag_ for t in doc)  # the encoder width
+    # --model with the directory of a model we trained: sourced as the shipped one is, not external
+    names = build_pipeline(str(out)).pipe_names
+    assert "ner_model_ner" in names and "ner_model_tagger_keep" in names and "ner_external" not in names
+
+
+# -- the tokenizer a model is trained on ----------------------------------------------------------
+@pytest.mark.parametrize("config", ["ner_joint.cfg", "ner_chem_disease.cfg", "ner_pico.cfg", "pico_tagger.cfg"])
+def test_training_configs_tokenize_like_the_pipeline(config):
+    """spaCy's training corpus re-tokenizes each text with the config's tokenizer: it must be ours,
+    or the model learns on tokens it never sees in `extract run` ("heparin-induced" is one token)."""
+    import spacy
+    from thinc.api import Config
+
+    from extract.ner.train import config_path
+
+    cfg = Config().from_disk(config_path(config), interpolate=False)
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": cfg["nlp"]["tokenizer"]}})
+    text = "Heparin-induced thrombocytopenia (HIT) developed in 3/40 patients given 5 mg/kg."
+    assert [t.text for t in nlp(text)] == [t.text for t in build_pipeline("none").tokenizer(text)]
+    assert [t.text for t in nlp(text)][:3] == ["Heparin-induced", "thrombocytopenia", "("]
 
 
 # -- the BILUO tagger's decoding ----------------------------------------------------------------
@@ -177,6 +201,23 @@ def test_shipped_models_find_chemicals_diseases_and_conditions():
     assert "nephrotoxicity" in names and "ovarian cancer" in names
     assert {"cisplatin", "carboplatin"} <= {i.name.lower() for i in record.interventions}
     assert all(record.text[c.span.start:c.span.end] == c.name for c in record.conditions)
+
+
+@needs_models
+def test_shipped_model_was_trained_on_our_tokens():
+    """A plain spacy.load of the shipped model builds our tokenizer (config + entry point), and the
+    model tags a "<drug>-induced" token, which the entity step cuts back to the drug."""
+    import spacy
+
+    from extract.ner.evaluate import ner_pipeline
+    from extract.ner.models import model_path
+
+    text = "Heparin-induced thrombocytopenia (HIT) is an immune-mediated adverse drug reaction."
+    doc = spacy.load(model_path("chem_disease_pico"))(text)
+    assert [t.text for t in doc][:2] == ["Heparin-induced", "thrombocytopenia"]
+    assert ("Heparin-induced", "CHEMICAL") in [(e.text, e.label_) for e in doc.ents]
+    entities = ner_pipeline(model_path("chem_disease_pico"))(text)._.entities
+    assert (0, 7, "CHEMICAL") in entities and (16, 32, "DISEASE") in entities
 
 
 @needs_models

@@ -261,8 +261,8 @@ def tokenizer_nlp() -> Language:
     """A blank English pipeline with the extract (scispaCy) tokenizer, nothing else."""
     import spacy
 
-    from ..pipeline import _tokenizer
+    from ..tokenizer import scispacy_tokenizer
 
     nlp = spacy.blank("en")
-    nlp.tokenizer = _tokenizer(nlp)
+    nlp.tokenizer = scispacy_tokenizer(nlp)
     return nlp

@@ -5,7 +5,8 @@
   `extract_keep_entities` step so the next NER starts from a clean entity layer. No network.
 - `model="en_ner_bc5cdr_md"` (an installed package), or a path to a saved spaCy pipeline: that
   pipeline runs instead of the shipped models, inside one `extract_external_ner` component (its own
-  tokenizer and vectors; its entity spans are mapped onto our tokens).
+  tokenizer and vectors; its entity spans are mapped onto our tokens). A model directory built by
+  `python -m extract.ner.train` is sourced instead, exactly as the shipped models are.
 - `model="none"`: no NER at all (the rules-only pipeline).
 """
 from __future__ import annotations
@@ -149,8 +150,22 @@ def _bound(nlp: Language, pipe_name: str) -> None:
 
 
 def _add_external(nlp: Language, model: str, before: Optional[str]) -> list[str]:
+    if is_extract_model(model):  # rebuilt with extract.ner.train: sourced like the shipped one
+        return add_sourced(nlp, Path(model), "ner_model", before)
     nlp.add_pipe("extract_external_ner", name="ner_external", config={"model": model}, before=before)
     return ["ner_external"]
+
+
+def is_extract_model(model: str) -> bool:
+    """Whether `model` is a pipeline directory written by `python -m extract.ner.train` (which
+    leaves a training.json naming its task beside config.cfg)."""
+    import json
+
+    info = Path(model) / "training.json"
+    try:
+        return Path(model).is_dir() and "task" in json.loads(info.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
 
 
 def check_model(model: Optional[str]) -> None:

@@ -23,6 +23,7 @@ from typing import Optional
 
 from spacy.util import registry
 
+from .. import tokenizer  # noqa: F401  (registers extract.tokenizer.v1, named by the configs)
 from . import corpus as C
 from .ops import one_blas_thread, use_numpy_blas
 
