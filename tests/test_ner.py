@@ -33,6 +33,29 @@ def test_entity_spans_cut_back_to_the_name(text, end, label, expected):
     assert EntitySpans().cut(text, 0, end, label) == expected
 
 
+NALOXONE = ("Naloxone reverses the antihypertensive effect of clonidine.\n\nIn unanesthetized, spontaneously "
+            "hypertensive rats the decrease in blood pressure and heart rate produced by intravenous clonidine, "
+            "5 to 20 micrograms/kg, was inhibited or reversed by nalozone, 0.2 to 2 mg/kg. The hypotensive effect "
+            "of 100 mg/kg alpha-methyldopa was also partially reversed by naloxone. Naloxone alone did not affect "
+            "either blood pressure or heart rate.")  # BC5CDR training set, PMID 227508
+
+
+def test_found_chemical_names_label_their_other_mentions():
+    """Each name found once labels its other occurrences on token edges (case as written); a span
+    already found is not overlapped, and PICO labels are not propagated."""
+    from extract.tokenizer import scispacy_tokenizer
+    import spacy
+
+    nlp = spacy.blank("en")
+    doc = scispacy_tokenizer(nlp)(NALOXONE)
+    clonidine = NALOXONE.index("clonidine")
+    found = {(0, 8, "CHEMICAL"), (clonidine, clonidine + 9, "CHEMICAL"), (0, 58, "OUTCOME")}
+    added = EntitySpans().other_mentions(doc, NALOXONE, found)
+    second = NALOXONE.index("clonidine", clonidine + 1)
+    third = NALOXONE.index("Naloxone alone")
+    assert sorted(added) == [(second, second + 9, "CHEMICAL"), (third, third + 8, "CHEMICAL")]
+
+
 # -- corpus conversion ---------------------------------------------------------------------------
 def test_ebm_tag_runs_become_entities():
     assert C.tag_spans(["O", "I-INT", "I-INT", "O", "I-PAR", "I-OUT"]) == [

@@ -4,11 +4,13 @@ Several NER components can run in one pipeline (chemicals/diseases, PICO spans),
 overlap, while `doc.ents` holds one non-overlapping layer and a spaCy NER does not overwrite entities
 that are already set. So each NER is followed by `extract_keep_entities`, which moves its `doc.ents`
 into `doc.spans["ner"]` and clears them for the next NER. `extract_entities` then turns all of them
-into character spans, cut back to the name where our tokenizer kept a hyphenated or slashed word whole
-(rules/entities.yml). Without any NER in the pipeline, `doc._.entities` is an empty list.
+into character spans, cut back to the name where our tokenizer kept a hyphenated or slashed word whole,
+and labels the other mentions of a found chemical or disease name the same way (rules/entities.yml).
+Without any NER in the pipeline, `doc._.entities` is an empty list.
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import Iterable
 
 import regex
@@ -80,6 +82,8 @@ class EntitySpans:
         self.split_labels = frozenset(data["split_labels"])
         self.split_min = int(data["split_min_letters"])
         self.split_not = frozenset(w.lower() for w in data["split_not"])
+        self.propagate_labels = frozenset(data["propagate_labels"])
+        self.propagate_min = int(data["propagate_min_chars"])
 
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
@@ -87,8 +91,37 @@ class EntitySpans:
         out, text = set(), doc_text(doc)  # (doc.text is rebuilt from every token on each access)
         for span in spans:
             out.update(self.cut(text, span.start_char, span.end_char, span.label_))
+        if out:
+            out.update(self.other_mentions(doc, text, out))
         doc._.entities = sorted(out)
         return doc
+
+    def other_mentions(self, doc: Doc, text: str, found: set) -> list[Entity]:
+        """The other occurrences of each found name with a label in `propagate_labels`, labelled as
+        its mentions mostly are (ties: the first label in sorted order), longest names first; never
+        overlapping a span of those labels or one another."""
+        labels: dict[str, Counter] = {}
+        taken = bytearray(len(text))
+        for start, end, label in found:
+            if label in self.propagate_labels:
+                taken[start:end] = b"\x01" * (end - start)
+                if end - start >= self.propagate_min:
+                    labels.setdefault(text[start:end], Counter())[label] += 1
+        if not labels:
+            return []
+        starts = {token.idx for token in doc}
+        ends = {token.idx + len(token) for token in doc}
+        out = []
+        for name in sorted(labels, key=lambda n: (-len(n), n)):  # longest first: no overlaps
+            label = min(labels[name].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            at = text.find(name)
+            while at >= 0:
+                end = at + len(name)
+                if at in starts and (end in ends or text.startswith("-", end)) and not any(taken[at:end]):
+                    out.append((at, end, label))
+                    taken[at:end] = b"\x01" * (end - at)
+                at = text.find(name, at + 1)
+        return out
 
     def cut(self, text: str, start: int, end: int, label: str) -> list[Entity]:
         """A span cut back to the name(s) inside it."""
