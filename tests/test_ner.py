@@ -115,7 +115,7 @@ def test_smoke_training_of_the_shared_encoder_model(corpora, tmp_path):
     assert info["train"]["BC5CDR"]["documents"] == 4
     assert info["train"]["EBM-NLP scibert_split/dev.txt"]["documents"] == 4
     nlp = ner_pipeline(out)
-    assert nlp.pipe_names == ["ner_model_tok2vec", "ner_model_ner", "ner_model_ner_keep", "ner_model_tagger",
+    assert nlp.pipe_names == ["abbreviation_detector", "ner_model_tok2vec", "ner_model_ner", "ner_model_ner_keep", "ner_model_tagger",
                               "ner_model_tagger_keep", "extract_entities"]
     tok2vec = dict(nlp.pipeline)["ner_model_tok2vec"].inner
     assert sorted(tok2vec.listener_map) == ["ner_model_ner", "ner_model_tagger"]

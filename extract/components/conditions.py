@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 from .. import rules
 from ..schema import Condition
 from .entities import entities
-from .extensions import doc_text, evidence
+from .extensions import abbreviations, doc_text, evidence
 from .phrases import PhraseReader, token_at
 
 _WORD_OR_PUNCT = regex.compile(r"[^\W\d_]+|[.,;:()]")
@@ -64,7 +64,7 @@ class ConditionFinder:
     def _short_forms(doc: Doc) -> dict:
         """Short form → key of its long form, from scispaCy's AbbreviationDetector."""
         out = {}
-        for short in getattr(doc._, "abbreviations", None) or []:
+        for short in abbreviations(doc):
             out[short.text] = _key(short._.long_form.text)
         return out
 

@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import rules
-from .extensions import doc_text
+from .extensions import abbreviations, doc_text
 
 SPANS_KEY = "ner"
 Entity = tuple  # (start, end, label): plain tuples, so docs pickle and serialize
@@ -97,9 +97,9 @@ class EntitySpans:
         return doc
 
     def other_mentions(self, doc: Doc, text: str, found: set) -> list[Entity]:
-        """The other occurrences of each found name with a label in `propagate_labels`, labelled as
-        its mentions mostly are (ties: the first label in sorted order), longest names first; never
-        overlapping a span of those labels or one another."""
+        """The other occurrences of each found name with a label in `propagate_labels`, and of the
+        abbreviation of a found long form, labelled as its mentions mostly are (ties: the first label in
+        sorted order), longest names first; never overlapping a span of those labels or one another."""
         labels: dict[str, Counter] = {}
         taken = bytearray(len(text))
         for start, end, label in found:
@@ -109,6 +109,11 @@ class EntitySpans:
                     labels.setdefault(text[start:end], Counter())[label] += 1
         if not labels:
             return []
+        by_span = {(start, end): label for start, end, label in found if label in self.propagate_labels}
+        for short in abbreviations(doc):  # "heparin-induced thrombocytopenia (HIT)": HIT as well
+            label = by_span.get((short._.long_form.start_char, short._.long_form.end_char))
+            if label is not None and len(short.text) >= self.propagate_min:
+                labels.setdefault(short.text, Counter())[label] += 1
         starts = {token.idx for token in doc}
         ends = {token.idx + len(token) for token in doc}
         out = []

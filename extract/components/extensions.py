@@ -21,6 +21,12 @@ for _name in INPUTS + OUTPUTS + NER:
         Doc.set_extension(_name, default=None)
 
 
+def abbreviations(doc: Doc) -> list:
+    """The short forms (Spans with `._.long_form`) scispaCy's abbreviation detector found; an empty
+    list when it did not run."""
+    return getattr(doc._, "abbreviations", None) or []
+
+
 _TEXT = "extract.text"
 
 

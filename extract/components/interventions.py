@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span
 from .. import rules
 from ..schema import Intervention
 from .entities import entities
-from .extensions import doc_lowers, doc_text, evidence, occurs_twice, span_text
+from .extensions import abbreviations, doc_lowers, doc_text, evidence, occurs_twice, span_text
 from .phrases import PhraseReader, token_at
 from .required_literals import RequiredLiterals
 
@@ -267,7 +267,7 @@ class InterventionFinder:
             if other is not None:  # an NER-only name inside a later, longer name, or one with modifiers
                 groups[other] += groups.pop(key)
         out = []
-        long_forms = {s.text: s._.long_form for s in getattr(doc._, "abbreviations", None) or []}
+        long_forms = {s.text: s._.long_form for s in abbreviations(doc)}
         for group in groups.values():
             named = next((m for m in group if m.code), None) or min(group, key=_ranked)
             if not named.code and named.name in long_forms:  # only "NIV" found: named "noninvasive ventilation"
@@ -286,7 +286,7 @@ class InterventionFinder:
         """Map a name key to the key of the mention it stands for: abbreviations and appositions."""
         links: dict[str, str] = {}
         by_start = {m.start: m for m in mentions}
-        for short in getattr(doc._, "abbreviations", None) or []:
+        for short in abbreviations(doc):
             long_form = short._.long_form
             target = next((m for m in mentions if m.start <= long_form.start_char < m.end
                            or long_form.start_char <= m.start < long_form.end_char), None)
