@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Iterable
 
 import regex
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -114,19 +115,22 @@ class EntitySpans:
             label = by_span.get((short._.long_form.start_char, short._.long_form.end_char))
             if label is not None and len(short.text) >= self.propagate_min:
                 labels.setdefault(short.text, Counter())[label] += 1
-        starts = {token.idx for token in doc}
-        ends = {token.idx + len(token) for token in doc}
+        edges = None
         out = []
         for name in sorted(labels, key=lambda n: (-len(n), n)):  # longest first: no overlaps
             label = min(labels[name].items(), key=lambda kv: (-kv[1], kv[0]))[0]
             at = text.find(name)
             while at >= 0:
                 end = at + len(name)
-                if at in starts and (end in ends or text.startswith("-", end)) and not any(taken[at:end]):
-                    out.append((at, end, label))
-                    taken[at:end] = b"\x01" * (end - at)
+                if not any(taken[at:end]):
+                    if edges is None:
+                        edges = token_edges(doc)
+                    if at in edges[0] and (end in edges[1] or text.startswith("-", end)):
+                        out.append((at, end, label))
+                        taken[at:end] = b"\x01" * (end - at)
                 at = text.find(name, at + 1)
         return out
+
 
     def cut(self, text: str, start: int, end: int, label: str) -> list[Entity]:
         """A span cut back to the name(s) inside it."""
@@ -151,3 +155,11 @@ def entities(doc: Doc, labels: Iterable[str]) -> list[Entity]:
     """The doc's entity spans with one of `labels` (empty when no NER ran)."""
     wanted = frozenset(labels)
     return [e for e in (getattr(doc._, "entities", None) or []) if e[2] in wanted]
+
+
+def token_edges(doc: Doc) -> tuple[set, set]:
+    """The character offsets where the doc's tokens start, and where they end."""
+    if not len(doc):
+        return set(), set()
+    starts, lengths = doc.to_array([IDX, LENGTH]).T.tolist()
+    return set(starts), {s + n for s, n in zip(starts, lengths)}
