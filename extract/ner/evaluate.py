@@ -27,6 +27,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Optional
@@ -54,6 +55,7 @@ def ner_pipeline(path: Path):
 
     nlp = spacy.blank("en")
     nlp.tokenizer = scispacy_tokenizer(nlp)
+    warnings.filterwarnings("ignore", message=r"\[W036\]")  # scispaCy adds an empty matcher
     nlp.add_pipe("abbreviation_detector")
     add_sourced(nlp, Path(path), "ner_model")
     nlp.add_pipe("extract_entities")
