@@ -151,6 +151,23 @@ class EntitySpans:
         return [(start, end, label)] if end > start else []
 
 
+class Cover:
+    """The characters that entity spans cover, one mask per label: overlap tests without a loop
+    over every span."""
+
+    def __init__(self, spans: Iterable[Entity], length: int):
+        self.masks: dict[str, bytearray] = {}
+        for start, end, label in spans:
+            mask = self.masks.get(label)
+            if mask is None:
+                mask = self.masks[label] = bytearray(length)
+            mask[start:end] = b"\x01" * (end - start)
+
+    def overlaps(self, start: int, end: int, but: str = "") -> bool:
+        """Whether a span of any label (other than `but`) shares a character with [start, end)."""
+        return any(mask.find(1, start, end) >= 0 for label, mask in self.masks.items() if label != but)
+
+
 def entities(doc: Doc, labels: Iterable[str]) -> list[Entity]:
     """The doc's entity spans with one of `labels` (empty when no NER ran)."""
     wanted = frozenset(labels)

@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span
 
 from .. import rules
 from ..schema import Intervention
-from .entities import entities
+from .entities import Cover, entities
 from .extensions import abbreviations, doc_lowers, doc_text, evidence, occurs_twice, span_text
 from .phrases import PhraseReader, token_at
 from .required_literals import RequiredLiterals
@@ -79,8 +79,10 @@ class InterventionFinder:
         self.ner_kinds = dict(ner.get("default_kinds", {}))
         self.ner_excluded = frozenset(n.lower() for n in ner.get("not_interventions", ()))
         self.ner_conflicts = tuple(ner.get("conflicting_labels", ()))
-        self._conflict: list = []   # per document: the NER spans of conflicting labels
+        self._conflict = Cover((), 0)  # per document: the NER spans of conflicting labels
         self._ner_spans: list = []  # per document: the NER spans of `ner_labels`
+        self._ner_cover = Cover((), 0)  # per document: the same, as character masks
+        self._kinds: dict[str, Optional[str]] = {}  # name -> _kind, across documents
         self._drug_tokens: list[int] = []  # per document: see _drug_token_indices
         self._doc_terms: list = []  # per document: the terms its text may hold
         self.ner_accept = {label: tuple(alts) for label, alts in (ner.get("accept_when") or {}).items()}
@@ -91,7 +93,9 @@ class InterventionFinder:
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[Mention] = []
         self._ner_spans = entities(doc, self.ner_labels) if self.ner_labels else []
-        self._conflict = entities(doc, self.ner_conflicts) if self.ner_labels else []
+        length = len(doc_text(doc))
+        self._ner_cover = Cover(self._ner_spans, length)
+        self._conflict = Cover(entities(doc, self.ner_conflicts) if self.ner_labels else (), length)
         self._drug_tokens = self._drug_token_indices(doc)
         folded = doc_text(doc).casefold()  # the terms that can match somewhere in the document
         self._doc_terms = [term for term in self.terms if term[4].may_match(folded)]
@@ -153,22 +157,22 @@ class InterventionFinder:
                 mention = Mention(start, end, text[start:end], None)
             if mention is None or mention.name.lower() in self.ner_excluded:
                 continue
-            if self._ner_confirmed(text, mention, label, spans, title_end):
+            if self._ner_confirmed(text, mention, label, title_end):
                 mention.label = label
                 out.append(mention)
         return out
 
-    def _ner_confirmed(self, text: str, m: Mention, label: str, spans: list, title_end: int) -> bool:
+    def _ner_confirmed(self, text: str, m: Mention, label: str, title_end: int) -> bool:
         words = [w for w in _WORDS.findall(m.name) if len(w) >= 2]
         if not words or (len(words) == 1 and label != "CHEMICAL"
                          and not self._is_drug_word(m.name) and not self._kind(m.name)):
             return False  # a lone word from the PICO tagger ("cycle", "Combined")
-        if any(s < m.end and m.start < e for s, e, _ in self._conflict):
+        if self._conflict.overlaps(m.start, m.end):
             return False  # another model calls it a disease or an outcome
         if label != "CHEMICAL" and _ABBREVIATION.fullmatch(m.name):
             return False  # a bare abbreviation from the PICO tagger: only its long form counts
         tests = {
-            "both_models": lambda: any(s < m.end and m.start < e and other != label for s, e, other in spans),
+            "both_models": lambda: self._ner_cover.overlaps(m.start, m.end, but=label),
             "title": lambda: m.end <= title_end,
             "after_cue": lambda: bool(self.ner_after_cue.search(text[max(0, m.start - 60):m.start])),
             "named": lambda: bool(self._kind(m.name) or any(self._is_drug_word(w) for w in m.name.split())),
@@ -305,10 +309,13 @@ class InterventionFinder:
         return links
 
     def _kind(self, name: str) -> Optional[str]:
-        for kind, pattern in self.kind_cues:
-            if pattern.search(name):
-                return kind
-        return None
+        """The kind the first matching `kind_cues` pattern gives `name` (cached: names recur)."""
+        if name in self._kinds:
+            return self._kinds[name]
+        if len(self._kinds) >= 100_000:
+            self._kinds.clear()
+        kind = self._kinds[name] = next((k for k, pattern in self.kind_cues if pattern.search(name)), None)
+        return kind
 
     def _default_kind(self, name: str) -> str:
         return "drug" if any(self._is_drug_word(w) for w in name.split()) else "other"
