@@ -78,6 +78,16 @@ def test_bc5cdr_conversion_aligns_mentions_with_our_tokenizer(corpora):
     assert "\n\n" in docs[0].text  # laid out as the pipeline sees it: title, blank line, abstract
 
 
+def test_bc5cdr_iob_sentences_and_their_mentions(corpora):
+    """bc5cdr/iob (hyphens split: the tokenization scispaCy's reported scores use), read as sentences
+    with gold token spans; the training file's first sentence is the first BC5CDR training title."""
+    sentences = list(C.read_iob(corpora / "bc5cdr/iob/train.tsv"))
+    assert len(sentences) == 4560 and sum(len(spans) for _, spans in sentences) == 9385
+    words, spans = sentences[0]
+    assert words[:5] == ["Selegiline", "-", "induced", "postural", "hypotension"]
+    assert spans == [(0, 1, "CHEMICAL"), (3, 5, "DISEASE"), (6, 10, "DISEASE")]
+
+
 def test_ebm_and_difficulty_conversion(corpora):
     nlp = C.tokenizer_nlp()
     docs = list(C.ebm_docs(nlp, corpora / C.EBM_TRAIN, pmids={"10037531"}))

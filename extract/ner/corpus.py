@@ -32,6 +32,7 @@ CDR = Path("bc5cdr/pubtator")
 CDR_TRAIN = CDR / "CDR_TrainingSet.PubTator.txt"       # official train + dev halves (1,000 docs)
 CDR_DEV = CDR / "CDR_DevelopmentSet.PubTator.txt"      # the dev half alone (500 docs)
 CDR_TEST = CDR / "CDR_TestSet.PubTator.txt"            # evaluation only
+CDR_IOB_TEST = Path("bc5cdr/iob/test.tsv")             # the same test set, tokenized (evaluation only)
 NCBI_TRAIN = Path("ncbi_disease/train/NCBItrainset_corpus.txt")
 EBM = Path("ebm_nlp")
 EBM_TRAIN = EBM / "scibert_split/dev.txt"              # 960 crowd-labelled docs (train on these)
@@ -118,6 +119,30 @@ def pubtator_docs(nlp: Language, path: Path, labels: dict[str, str], pmids: Opti
 def _shifted(doc: PubTatorDocument, m) -> tuple[int, int]:
     shift = len(SEPARATOR) - 1
     return (m.start, m.end) if m.start < len(doc.title) else (m.start + shift, m.end + shift)
+
+
+def read_iob(path: Path) -> Iterator[tuple[list[str], list[tuple[int, int, str]]]]:
+    """(words, gold entity token spans) per sentence of a bc5cdr/iob file (`token<TAB>B-/I-Chemical|Disease|O`)."""
+    words: list[str] = []
+    tags: list[str] = []
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in list(handle) + [""]:
+            line = line.rstrip("\n")
+            if line:
+                word, _, tag = line.partition("\t")
+                words.append(word)
+                tags.append(tag)
+                continue
+            if words:
+                spans, start = [], None
+                for i, tag in enumerate(tags + ["O"]):
+                    if start is not None and not tag.startswith("I-"):
+                        spans.append((start, i, CDR_LABELS[tags[start][2:]]))
+                        start = None
+                    if tag.startswith("B-"):
+                        start = i
+                yield words, spans
+            words, tags = [], []
 
 
 def pmids_of(path: Path) -> list[str]:

@@ -7,7 +7,9 @@
   (start, end, label) against the gold character offsets, micro P/R/F1 overall and per label.
   Text tokenized by the extract tokenizer, NER spans cut back and propagated to the other mentions of
   their names and abbreviations as the pipeline does (`extract_entities`, rules/entities.yml); the
-  model's own spans are scored too (`scores_without_span_cutting`: no cutting, no propagation).
+  model's own spans are scored too (`scores_without_span_cutting`: no cutting, no propagation), and
+  the same test set as bc5cdr/iob tokenized it (`scores_on_iob_tokens`: hyphens split, sentences,
+  words given, spans compared on tokens), the data and protocol scispaCy's reported scores use.
   Anchor: scispaCy en_ner_bc5cdr_md, F1 84.28.
 - pico: EBM-NLP `scibert_split/test.txt` (191 expert-labelled docs), token-level P/R/F1 per class
   (PARTICIPANTS, INTERVENTION, OUTCOME) on the given words, and their macro average; also the mean
@@ -112,9 +114,25 @@ def evaluate_chem_disease(path: Path, corpora: Path) -> dict:
         "scores": scores,
         "scores_without_span_cutting": prf(raw["tp"], raw["fp"], raw["fn"]),
         "gold_mentions_on_token_edges": f"{ceiling['on_token_edges']}/{ceiling['gold']}",
+        "scores_on_iob_tokens": iob_scores(nlp, corpora),
         "speed": words_per_second(nlp, texts),
         "anchor": ANCHORS["chem_disease"],
     }
+
+
+def iob_scores(nlp, corpora: Path) -> dict:
+    """The anchor's protocol: the same test set in bc5cdr/iob's tokenization (hyphens split: no
+    mention inside a token), sentence by sentence with the words given, entity spans compared on
+    tokens, micro P/R/F1."""
+    counts = Counter()
+    sentences = list(C.read_iob(corpora / C.CDR_IOB_TEST))
+    docs = [C.words_doc(nlp, words) for words, _ in sentences]
+    for (_, gold), doc in zip(sentences, nlp.pipe(docs, batch_size=64)):
+        pred = {(span.start, span.end, label) for start, end, label in doc._.entities
+                if label in ("CHEMICAL", "DISEASE") and (span := doc.char_span(start, end)) is not None}
+        gold = set(gold)
+        counts.update(tp=len(gold & pred), fp=len(pred - gold), fn=len(gold - pred))
+    return {"sentences": len(sentences), **prf(counts["tp"], counts["fp"], counts["fn"])}
 
 
 def evaluate_pico(path: Path, corpora: Path) -> dict:
@@ -161,9 +179,10 @@ def _mean(scores: dict, labels) -> dict:
 def summary(result: dict) -> list[str]:
     s, speed, anchor = result["scores"], result["speed"], result["anchor"]
     if result["model"] == "chem_disease":
+        iob = result["scores_on_iob_tokens"]
         lines = [f"BC5CDR test, entity exact match: P {s['ALL']['p']} R {s['ALL']['r']} F1 {s['ALL']['f1']} "
-                 f"(CHEMICAL {s['CHEMICAL']['f1']}, DISEASE {s['DISEASE']['f1']}); "
-                 f"anchor {anchor['name']} F1 {anchor['f1']}"]
+                 f"(CHEMICAL {s['CHEMICAL']['f1']}, DISEASE {s['DISEASE']['f1']}); on bc5cdr/iob's tokens "
+                 f"F1 {iob['f1']} (the anchor's protocol); anchor {anchor['name']} F1 {anchor['f1']}"]
     else:
         lines = [f"EBM-NLP expert test, token F1: PARTICIPANTS {s['PARTICIPANTS']['f1']}, "
                  f"INTERVENTION {s['INTERVENTION']['f1']}, OUTCOME {s['OUTCOME']['f1']}, "
