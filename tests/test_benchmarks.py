@@ -17,7 +17,7 @@ def test_sample_size_on_ebm_nlp_expert_test(figures):
     assert ss["answered_share"] >= 0.90
 
 
-@pytest.mark.parametrize("field, floor", [("interventions", 0.53), ("endpoints", 0.38), ("conditions", 0.21)])
+@pytest.mark.parametrize("field, floor", [("interventions", 0.55), ("endpoints", 0.38), ("conditions", 0.21)])
 def test_span_token_f1_on_ebm_nlp_expert_test(figures, field, floor):
     assert figures["spans"][field]["f1"] >= floor
 
@@ -25,8 +25,9 @@ def test_span_token_f1_on_ebm_nlp_expert_test(figures, field, floor):
 def test_evidence_inference_recall(figures):
     recall = {part: figures["evidence_inference"][part]["recall"] for part in ("intervention", "comparator", "outcome")}
     # the quick subset's prompts cluster in few articles: one article's name found or not moves these
-    # by several points (the BILUO entity head: full eval split 0.368 -> 0.345, quick 0.413 -> 0.316)
-    assert recall["intervention"] >= 0.30 and recall["comparator"] >= 0.45 and recall["outcome"] >= 0.40
+    # by several points (the BILUO entity head: full eval split 0.368 -> 0.345, quick 0.413 -> 0.316;
+    # session 4's intervention rule: full 0.357 -> 0.435, quick 0.477)
+    assert recall["intervention"] >= 0.44 and recall["comparator"] >= 0.47 and recall["outcome"] >= 0.40
     assert figures["evidence_p_values"]["recall"] >= 0.95
 
 
@@ -34,5 +35,5 @@ def test_bc5cdr_through_the_pipeline(figures):
     cdr = figures["bc5cdr"]
     assert cdr["documents"] == 40 and cdr["misaligned"] == 0
     f1 = {label: cdr["entities"][label]["f1"] for label in ("CHEMICAL", "DISEASE", "micro")}
-    assert f1["CHEMICAL"] >= 0.72 and f1["DISEASE"] >= 0.75 and f1["micro"] >= 0.74
+    assert f1["CHEMICAL"] >= 0.78 and f1["DISEASE"] >= 0.78 and f1["micro"] >= 0.78
     assert cdr["conditions"]["f1"] >= 0.78
