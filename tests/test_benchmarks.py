@@ -17,7 +17,7 @@ def test_sample_size_on_ebm_nlp_expert_test(figures):
     assert ss["answered_share"] >= 0.90
 
 
-@pytest.mark.parametrize("field, floor", [("interventions", 0.55), ("endpoints", 0.38), ("conditions", 0.21)])
+@pytest.mark.parametrize("field, floor", [("interventions", 0.57), ("endpoints", 0.38), ("conditions", 0.21)])
 def test_span_token_f1_on_ebm_nlp_expert_test(figures, field, floor):
     assert figures["spans"][field]["f1"] >= floor
 
@@ -26,7 +26,7 @@ def test_evidence_inference_recall(figures):
     recall = {part: figures["evidence_inference"][part]["recall"] for part in ("intervention", "comparator", "outcome")}
     # the quick subset's prompts cluster in few articles: one article's name found or not moves these
     # by several points (the BILUO entity head: full eval split 0.368 -> 0.345, quick 0.413 -> 0.316;
-    # session 4's intervention rule: full 0.357 -> 0.435, quick 0.477)
+    # session 4's intervention rules: full 0.357 -> 0.478, quick 0.471)
     assert recall["intervention"] >= 0.44 and recall["comparator"] >= 0.47 and recall["outcome"] >= 0.40
     assert figures["evidence_p_values"]["recall"] >= 0.95
 
