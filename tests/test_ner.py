@@ -56,6 +56,28 @@ def test_found_chemical_names_label_their_other_mentions():
     assert sorted(added) == [(second, second + 9, "CHEMICAL"), (third, third + 8, "CHEMICAL")]
 
 
+CAA = ("Based on clinical data, indicating that chloroacetaldehyde (CAA) is an important metabolite of "
+       "oxazaphosphorine cytostatics, an experimental study was carried out in order to elucidate the role of "
+       "CAA in the development of hemorrhagic cystitis. The data demonstrate that CAA after i.v. administration "
+       "does not contribute to bladder damage.")  # BC5CDR training set, PMID 2505783
+
+
+def test_the_abbreviation_of_a_found_long_form_is_labelled_too():
+    import scispacy.abbreviation  # noqa: F401
+    import spacy
+
+    from extract.tokenizer import scispacy_tokenizer
+
+    nlp = spacy.blank("en")
+    nlp.tokenizer = scispacy_tokenizer(nlp)
+    nlp.add_pipe("abbreviation_detector")
+    doc = nlp(CAA)
+    long_form = CAA.index("chloroacetaldehyde")
+    added = EntitySpans().other_mentions(doc, CAA, {(long_form, long_form + 18, "CHEMICAL")})
+    starts = [i for i in range(len(CAA)) if CAA.startswith("CAA", i)]
+    assert len(starts) == 3 and sorted(added) == [(i, i + 3, "CHEMICAL") for i in starts]
+
+
 # -- corpus conversion ---------------------------------------------------------------------------
 def test_ebm_tag_runs_become_entities():
     assert C.tag_spans(["O", "I-INT", "I-INT", "O", "I-PAR", "I-OUT"]) == [

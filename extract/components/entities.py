@@ -122,7 +122,7 @@ class EntitySpans:
             at = text.find(name)
             while at >= 0:
                 end = at + len(name)
-                if not any(taken[at:end]):
+                if taken.find(1, at, end) < 0:
                     if edges is None:
                         edges = token_edges(doc)
                     if at in edges[0] and (end in edges[1] or text.startswith("-", end)):
@@ -130,7 +130,6 @@ class EntitySpans:
                         taken[at:end] = b"\x01" * (end - at)
                 at = text.find(name, at + 1)
         return out
-
 
     def cut(self, text: str, start: int, end: int, label: str) -> list[Entity]:
         """A span cut back to the name(s) inside it."""
