@@ -119,3 +119,21 @@ def test_ner_name_with_modifiers_is_the_same_intervention():
     doc._.entities = [(start, start + len("preemptive clonidine"), "INTERVENTION")]
     names = [i.name for i in nlp.get_pipe("extract_interventions")(doc)._.interventions]
     assert sorted(n.lower() for n in names) == ["clonidine", "midazolam"]
+
+
+def test_the_abbreviation_of_a_route_is_no_intervention():
+    """PMC4861263 (gold/): the NER calls "IVAG" a chemical and an intervention; its long form is a route
+    of administration ("intravaginal"), not a treatment."""
+    from extract.pipeline import build_pipeline
+
+    text = ("METHODS: In this randomized two center phase I clinical trial we evaluated the systemic and mucosal "
+            "immune response to a candidate HIV-1 Clade C CN54gp140 envelope glycoprotein vaccine administered by "
+            "intramuscular (IM), intranasal (IN) and intravaginal (IVAG) routes of administration in HIV negative "
+            "female volunteers. IM immunizations were co-administered with Glucopyranosyl Lipid Adjuvant (GLA), IN "
+            "immunizations with 0.5% chitosan and IVAG immunizations were administered in an aqueous gel.")
+    nlp = build_pipeline("none")
+    doc = nlp(text)
+    starts = [i for i in range(len(text)) if text.startswith("IVAG", i)]
+    doc._.entities = sorted((i, i + 4, label) for i in starts for label in ("CHEMICAL", "INTERVENTION"))
+    names = [i.name for i in nlp.get_pipe("extract_interventions")(doc)._.interventions]
+    assert len(starts) == 2 and "intravaginal" not in names and "IVAG" not in names

@@ -276,6 +276,8 @@ class InterventionFinder:
             named = next((m for m in group if m.code), None) or min(group, key=_ranked)
             if not named.code and named.name in long_forms:  # only "NIV" found: named "noninvasive ventilation"
                 form = long_forms[named.name]
+                if form.text.lower() in self.reader.leading_drop:
+                    continue  # "intravaginal (IVAG)": the abbreviation of a route, not a treatment
                 named = Mention(form.start_char, form.end_char, form.text, named.kind)
             kind = next((m.kind for m in group if m.kind), None) or self._kind(" ".join(m.name for m in group))
             role = "control" if any(m.role == "control" for m in group) or kind == "placebo" else "experimental"
