@@ -21,7 +21,8 @@ from typing import Iterable, Iterator, Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
-from spacy.training import biluo_tags_to_spans
+from spacy.training import biluo_tags_to_spans, iob_to_biluo
+from spacy.training.iob_utils import tags_to_entities
 from spacy.util import filter_spans
 
 from ..corpora.pubtator import PubTatorDocument, iter_pubtator
@@ -134,14 +135,8 @@ def read_iob(path: Path) -> Iterator[tuple[list[str], list[tuple[int, int, str]]
                 tags.append(tag)
                 continue
             if words:
-                spans, start = [], None
-                for i, tag in enumerate(tags + ["O"]):
-                    if start is not None and not tag.startswith("I-"):
-                        spans.append((start, i, CDR_LABELS[tags[start][2:]]))
-                        start = None
-                    if tag.startswith("B-"):
-                        start = i
-                yield words, spans
+                yield words, [(start, end + 1, CDR_LABELS[label])
+                              for label, start, end in tags_to_entities(iob_to_biluo(tags))]
             words, tags = [], []
 
 

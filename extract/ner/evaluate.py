@@ -188,8 +188,8 @@ def summary(result: dict) -> list[str]:
                  f"INTERVENTION {s['INTERVENTION']['f1']}, OUTCOME {s['OUTCOME']['f1']}, "
                  f"macro {s['macro']['f1']}, with O {s['macro_with_O']['f1']} (the anchor's protocol); "
                  f"anchors {anchor['name']} {anchor['f1']}, {anchor['also']}"]
-    lines.append(f"speed: {speed['words_per_second']} words/s (tokenizer, abbreviations, this model, entity step; 1 process, "
-                 f"load average {speed['load_average_1min']})")
+    lines.append(f"speed: {speed['words_per_second']} words/s (tokenizer, abbreviations, this model, "
+                 f"entity step; 1 process, load average {speed['load_average_1min']})")
     return lines
 
 
