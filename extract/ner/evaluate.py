@@ -165,7 +165,7 @@ def evaluate_pico(path: Path, corpora: Path) -> dict:
         "model": "pico", "test_set": "EBM-NLP scibert_split/test.txt (191 expert-labelled docs)",
         "metric": "token-level P/R/F1 per class on the given words; macro = mean of the three classes; "
                   "macro_with_O = mean over the four labels I-PAR, I-INT, I-OUT and O, the protocol of "
-                  "SciBERT's pico_crf_tagger (avg_f1), which BLURB's PICO figures follow",
+                  "SciBERT's pico_crf_tagger (avg_f1), which we read BLURB's PICO figures to follow",
         "scores": scores,
         "speed": words_per_second(nlp, texts),
         "anchor": ANCHORS["pico"],
