@@ -10,10 +10,18 @@ in the same order; scanning a long alternation at every character is what it sav
 A `match` call can cost time in proportion to the rest of the text (the regex module looks ahead for
 literals the pattern requires), so on long texts with many lead positions (none in real abstracts,
 but adversarial input) the plain scan is used instead: MAX_WORK bounds positions x text length.
+
+`any_tail` builds one probe for several patterns sharing a lead (positions where none of them can
+match are skipped with one call), and `TextGated` skips a pattern in a text without any literal it
+requires.
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 import regex
+
+from .required_literals import RequiredLiterals
 
 MAX_WORK = 5_000_000
 
@@ -22,11 +30,14 @@ class LeadPositions:
     """Where `lead` matches in the last text asked about (one entry cache: the patterns sharing a
     lead are run one after the other on the same text).
 
-    `scout`, when given, is a cheap pattern that matches wherever `lead` can start, or the
-    `LeadPositions` of a shorter lead that every match of `lead` begins with: `lead` is then tried
-    only at the scout's positions instead of scanning the text with it."""
+    `scout`, when given, is a cheap pattern that matches wherever `lead` can start (or a sequence
+    of patterns, one of which does: scanning with each of a few simple patterns can be cheaper than
+    with their alternation), or the `LeadPositions` of a shorter lead that every match of `lead`
+    begins with: `lead` is then tried only at the scout's positions instead of scanning the text
+    with it."""
 
-    def __init__(self, lead: "regex.Pattern", scout: "regex.Pattern | LeadPositions | None" = None):
+    def __init__(self, lead: "regex.Pattern",
+                 scout: "regex.Pattern | Sequence[regex.Pattern] | LeadPositions | None" = None):
         self.lead = lead
         self.scout = scout
         self._text: str | None = None
@@ -44,6 +55,9 @@ class LeadPositions:
         if self.scout is not None:
             if isinstance(self.scout, LeadPositions):
                 candidates = self.scout(text)
+            elif isinstance(self.scout, (list, tuple)):
+                candidates = sorted({m.start() for scout in self.scout
+                                     for m in scout.finditer(text, overlapped=True)})
             else:
                 candidates = [m.start() for m in self.scout.finditer(text, overlapped=True)]
             if candidates is not None and len(candidates) * len(text) <= MAX_WORK:
@@ -86,7 +100,80 @@ class LedPattern:
 def lead_prefix(raw: str, placeholder: str, then: str = "") -> bool:
     """Whether a raw rule pattern begins with `(?P<name>PLACEHOLDER)`, followed by `then` when given
     (so every match starts with a match of the placeholder's pattern, and `then`)."""
+    return lead_tail(raw, placeholder, then) is not None
+
+
+def lead_tail(raw: str, placeholder: str, then: str = "") -> str | None:
+    """The rest of a raw rule pattern after `(?P<name>PLACEHOLDER)` and `then`, or None when it does
+    not begin so."""
     if not raw.startswith("(?P<"):
-        return False
+        return None
     close = raw.find(">")
-    return close > 0 and raw[close + 1:].startswith(placeholder + ")" + then)
+    head = placeholder + ")" + then
+    return raw[close + 1 + len(head):] if close > 0 and raw[close + 1:].startswith(head) else None
+
+
+_NAMED = regex.compile(r"(?<!\\)\(\?P<\w+>")
+_REFERENCES = regex.compile(r"\(\?P=|\\g<|\(\?\(|\\\d")
+
+
+def any_tail(lead: str, tails: Sequence[str]) -> str | None:
+    """A pattern that matches where `lead` followed by one of `tails` does (so wherever one of the
+    patterns lead + tail matches: the lead can end where that tail matches, and backtracking tries
+    every end), or None when a tail refers to a group (the groups are made non-capturing here).
+    One probe per position instead of one match per pattern: the lead is matched once, and where it
+    fails (most positions) no pattern is tried."""
+    if any(_REFERENCES.search(tail) for tail in tails):
+        return None
+    return lead + "(?=" + "|".join(f"(?:{uncaptured(tail)})" for tail in tails) + ")"
+
+
+def uncaptured(pattern: str) -> str:
+    """`pattern` with its named groups made non-capturing (the same matches, when nothing refers to
+    them)."""
+    return _NAMED.sub("(?:", pattern)
+
+
+class Folded:
+    """`str.casefold()` of the last text asked about (one entry cache, shared by the gates)."""
+
+    def __init__(self) -> None:
+        self._text: str | None = None
+        self._folded = ""
+
+    def __call__(self, text: str) -> str:
+        if text is not self._text:
+            self._folded = text.casefold()
+            self._text = text
+        return self._folded
+
+
+class TextGated:
+    """A pattern (or a `LedPattern`) whose `finditer` and `search` find nothing, without scanning,
+    in a text that holds none of the literals the pattern requires (`gate.may_match`, asked once per
+    text: a match in part of the text needs one in the text). Every other attribute is the wrapped
+    pattern's."""
+
+    def __init__(self, pattern, gate: RequiredLiterals, folded: Folded):
+        self._pattern = pattern
+        self._gate = gate
+        self._folded = folded
+        self._text: str | None = None
+        self._may = True
+
+    def _may_match(self, text: str) -> bool:
+        if text is not self._text:
+            self._may = self._gate.may_match(self._folded(text))
+            self._text = text
+        return self._may
+
+    def finditer(self, text: str, *args, **kwargs):
+        return self._pattern.finditer(text, *args, **kwargs) if self._may_match(text) else iter(())
+
+    def search(self, text: str, *args, **kwargs):
+        return self._pattern.search(text, *args, **kwargs) if self._may_match(text) else None
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name in ("_pattern", "_gate", "_folded", "_text", "_may"):
+            raise AttributeError(name)
+        return getattr(self._pattern, name)
