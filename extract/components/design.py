@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 
 from .. import rules
 from ..schema import Design, DesignLabel, Phase
-from .extensions import doc_lowers, doc_text, evidence, span_text
+from .extensions import doc_lowers, doc_text, doc_texts, evidence
 from .token_matcher import GatedMatcher
 
 LABELS: tuple[str, ...] = typing.get_args(DesignLabel)
@@ -54,9 +54,11 @@ class DesignExtractor:
         for cue in self.cues:
             if cue["label"] not in LABELS:
                 raise ValueError(f"{cfg['patterns']}: unknown design label {cue['label']!r}")
-        self.cue_matcher = GatedMatcher(
-            nlp.vocab, {f"cue{i}": [cue["pattern"]] for i, cue in enumerate(self.cues)})
-        self.context_matcher = GatedMatcher(nlp.vocab, dict(cfg["context"]))
+        # One matcher for the cues ("cue:<index>") and the context patterns ("context:<kind>"): one pass
+        # over the document's words finds the tokens that open a gate of either.
+        patterns = {f"cue:{i}": [cue["pattern"]] for i, cue in enumerate(self.cues)}
+        patterns.update((f"context:{kind}", alternatives) for kind, alternatives in cfg["context"].items())
+        self.matcher = GatedMatcher(nlp.vocab, patterns)
 
         def words(key: str) -> frozenset[str]:
             return frozenset(str(w).lower() for w in cfg[key])
@@ -123,13 +125,13 @@ class DesignExtractor:
         """Label -> where cues about this study support it."""
         found: dict[str, _Found] = {}
         doc = ctx.doc
-        for key, start, end in ctx.cue_matches:
-            cue = self.cues[int(key[3:])]
+        for index, start, end in ctx.cue_matches:
+            cue = self.cues[index]
             label = self._check(ctx, start, end, cue)
             if label is not None:
                 spans = found.setdefault(label, _Found())
                 (spans.weak if cue.get("weak") else spans.strong).append(
-                    (doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
+                    (doc[start].idx, doc[end - 1].idx + len(ctx.texts[end - 1])))
         return found
 
     # ------------------------------------------------------------------ cues in context
@@ -145,17 +147,17 @@ class DesignExtractor:
             return None
         if cue.get("context") == "allocation" and not ctx.sentence_has(start, "allocation"):
             return None
-        if self._negated(ctx.doc, start, ctx.sent_start(start)):
+        if self._negated(ctx.lowers, start, ctx.sent_start(start)):
             if ctx.counted_before(start):
                 return None   # "Sixty-nine patients were not randomised": people left out, not a design
             return self.negated_labels.get(label)
         return label
 
     def _about_this_study(self, ctx: "_Context", start: int, end: int, head: int | None) -> bool:
-        doc = ctx.doc
-        if head is not None and doc[head].lower_ in self.plural_heads:
+        lowers = ctx.lowers
+        if head is not None and lowers[head] in self.plural_heads:
             return False          # "randomized controlled trials": other studies
-        if doc[end - 1].lower_ in self.plural_heads:
+        if lowers[end - 1] in self.plural_heads:
             return False
         if self._modified(ctx, start):
             return False          # "previous randomized trial", "larger double-blind studies"
@@ -163,38 +165,36 @@ class DesignExtractor:
 
     def _head(self, ctx: "_Context", end: int) -> int | None:
         """The design noun closing the phrase that starts before `end`, skipping other design words."""
-        doc, limit = ctx.doc, ctx.sent_end(end - 1)
+        doc, lowers, texts, limit = ctx.doc, ctx.lowers, ctx.texts, ctx.sent_end(end - 1)
         j = end
         while j < limit and j - end < self.max_head_distance:
-            tok = doc[j]
-            low = tok.lower_
+            low = lowers[j]
             if low in self.heads:
                 return j
-            if (low in self.fillers or tok.text in _PUNCT_FILLERS or j in ctx.cue_tokens or tok.is_space
-                    or (tok.is_upper and len(tok.text) > 1)):   # a trial name: "Phase III PSO-FAST study"
+            if (low in self.fillers or texts[j] in _PUNCT_FILLERS or j in ctx.cue_tokens or doc[j].is_space
+                    or (doc[j].is_upper and len(texts[j]) > 1)):   # a trial name: "Phase III PSO-FAST study"
                 j += 1
                 continue
             return None
         return None
 
     def _modified(self, ctx: "_Context", start: int) -> bool:
-        doc, floor = ctx.doc, ctx.sent_start(start)
+        lowers, texts, floor = ctx.lowers, ctx.texts, ctx.sent_start(start)
         j = start - 1
         while j >= floor and start - j <= self.max_head_distance:
-            tok = doc[j]
-            low = tok.lower_
+            low = lowers[j]
             if low in self.np_modifiers:
                 return True
-            if low in self.fillers or tok.text in _PUNCT_FILLERS or j in ctx.cue_tokens:
+            if low in self.fillers or texts[j] in _PUNCT_FILLERS or j in ctx.cue_tokens:
                 j -= 1
                 continue
             return False
         return False
 
-    def _negated(self, doc: Doc, start: int, floor: int) -> bool:
+    def _negated(self, lowers: list[str], start: int, floor: int) -> bool:
         j = start - 1
         while j >= floor and start - j <= self.negation_window:
-            low = doc[j].lower_
+            low = lowers[j]
             if low in self.negators:
                 return True
             if low not in _NEGATION_GAP:
@@ -218,7 +218,7 @@ class DesignExtractor:
             head = self._head(ctx, end)
             if head is None or not self._about_this_study(ctx, start, end, head):
                 continue
-            if self._negated(doc, start, ctx.sent_start(start)):
+            if self._negated(ctx.lowers, start, ctx.sent_start(start)):
                 continue
             return value, (m.start(), m.end())
         return None, None
@@ -293,20 +293,36 @@ class DesignExtractor:
         return labels
 
 
+def _positions(items: list, value) -> list[int]:
+    """The indices where `value` stands in `items` (found by `list.count` and `list.index`, in C)."""
+    found, i = [], -1
+    for _ in range(items.count(value)):
+        i = items.index(value, i + 1)
+        found.append(i)
+    return found
+
+
 class _Context:
     """Per-document facts the checks share: sentences, sections, clauses and context matches."""
 
     def __init__(self, ex: DesignExtractor, doc: Doc):
         self.doc = doc
-        self.sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        self.lowers, self.texts = doc_lowers(doc), doc_texts(doc)
+        sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        self.sent_starts, self.sent_ends = [s.start for s in sents], [s.end for s in sents]
+        self.sent_chars = [(s.start_char, s.end_char) for s in sents]
         self.sent_index = [0] * len(doc)
-        for i, sent in enumerate(self.sents):
-            self.sent_index[sent.start:sent.end] = [i] * (sent.end - sent.start)
-        self.cue_matches = ex.cue_matcher(doc)
-        self.cue_tokens = {t for _, s, e in self.cue_matches for t in range(s, e)}
+        for i, (start, end) in enumerate(zip(self.sent_starts, self.sent_ends)):
+            self.sent_index[start:end] = [i] * (end - start)
+        self.cue_matches: list[tuple[int, int, int]] = []   # (cue index, start, end)
         self.kinds: dict[str, list[tuple[int, int]]] = {}
-        for kind, start, end in ex.context_matcher(doc):
-            self.kinds.setdefault(kind, []).append((start, end))
+        for key, start, end in ex.matcher(doc):
+            group, _, name = key.partition(":")
+            if group == "cue":
+                self.cue_matches.append((int(name), start, end))
+            else:
+                self.kinds.setdefault(name, []).append((start, end))
+        self.cue_tokens = {t for _, s, e in self.cue_matches for t in range(s, e)}
         self.blockers = self.kinds.get("blocker", [])
         self.this_tokens = {t for s, e in self.kinds.get("this_study", []) for t in range(s, e)}
         self.this_starts = {s for s, _ in self.kinds.get("this_study", [])}
@@ -316,10 +332,10 @@ class _Context:
 
     # sentences
     def sent_start(self, token: int) -> int:
-        return self.sents[self.sent_index[token]].start
+        return self.sent_starts[self.sent_index[token]]
 
     def sent_end(self, token: int) -> int:
-        return self.sents[self.sent_index[token]].end
+        return self.sent_ends[self.sent_index[token]]
 
     def sentence_has(self, token: int, kind: str) -> bool:
         i = self.sent_index[token]
@@ -348,9 +364,9 @@ class _Context:
 
     def _sections(self, ex: DesignExtractor) -> None:
         """Marks background sentences: a background section, or (no headers) before the first anchor."""
-        doc, n = self.doc, len(self.sents)
-        title_end = doc_text(doc).find("\n\n")
-        in_title = [0 <= s.start_char < title_end for s in self.sents]
+        doc, text, n = self.doc, doc_text(self.doc), len(self.sent_chars)
+        title_end = text.find("\n\n")
+        in_title = [0 <= start_char < title_end for start_char, _ in self.sent_chars]
         has_this = [False] * n
         for t in self.this_tokens:
             has_this[self.sent_index[t]] = True
@@ -359,13 +375,13 @@ class _Context:
             anchor[self.sent_index[s]] = True
         headers: list[str | None] = []
         header_len: list[int] = []
-        for sent in self.sents:
-            m = ex.header_re.match(span_text(sent))
+        for start_char, end_char in self.sent_chars:
+            m = ex.header_re.match(text[start_char:end_char])
             headers.append((m.group("h") or m.group("w")).strip().upper() if m else None)
             header_len.append(m.end() if m else 0)
         for s, _ in self.kinds.get("objective", []):
             i = self.sent_index[s]
-            if doc[s].idx - self.sents[i].start_char <= header_len[i] + 1:
+            if doc[s].idx - self.sent_chars[i][0] <= header_len[i] + 1:
                 anchor[i] = True
         self.background = [False] * n
         abstract = [i for i in range(n) if not in_title[i]]
@@ -388,19 +404,26 @@ class _Context:
     def _clauses(self) -> None:
         """Splits sentences into clauses at ';' and where a this-study clause begins after a comma or
         conjunction; marks clauses with other/future-study and this-study matches."""
-        lowers = doc_lowers(self.doc)
+        lowers, starts, ends, index = self.lowers, self.sent_starts, self.sent_ends, self.sent_index
         opens = [0] * len(lowers)   # 1 where a clause begins
-        for sent in self.sents:
-            opens[sent.start] = 1
-        for t in [t for t, low in enumerate(lowers) if low in _CLAUSE_SPLITTERS]:
-            sent = self.sents[self.sent_index[t]]
-            if t == sent.start:
-                continue
-            nxt = t + 1
-            while nxt < sent.end and lowers[nxt] in (",", ":"):
-                nxt += 1
-            if lowers[t] == ";" or nxt in self.this_starts:
+        for start in starts:
+            opens[start] = 1
+        # A splitter t (not the first token of its sentence) opens a clause when it is ";" or when its next
+        # token in the sentence, past commas and colons, starts a this-study match: those splitters are
+        # the ones found from each such start back across commas and colons.
+        for t in _positions(lowers, ";"):
+            if t != starts[index[t]]:
                 opens[t] = 1
+        for s in self.this_starts:
+            t = s - 1
+            while t >= 0:
+                i = index[t]
+                if (lowers[t] in _CLAUSE_SPLITTERS and t != starts[i] and s <= ends[i]
+                        and (s == ends[i] or lowers[s] not in (",", ":"))):
+                    opens[t] = 1
+                if lowers[t] not in (",", ":"):
+                    break
+                t -= 1
         self.clause = list(accumulate(opens))
         total = self.clause[-1] + 1
         self.clause_other = [False] * total

@@ -3,15 +3,17 @@
 `GatedMatcher(patterns)(doc)` returns the set of (key, start, end) matches spaCy's `Matcher` finds
 (every match, overlapping and of every length, as `Matcher` returns them), sorted. spaCy's Matcher
 tries every pattern at every token and calls Python for each IN/REGEX predicate there; here each
-pattern is gated on one required token (one that rarely occurs) and tried only at the starts from
-which that token can be reached. It handles the part of the pattern language the rule files use:
-LOWER, ORTH and TEXT with a string or an IN / NOT_IN / REGEX dict, IS_PUNCT and LIKE_NUM booleans, and
-the ops ?, *, +, 1, {n}, {n,m}, {n,} and {,m}. A pattern outside it runs in spaCy's Matcher on the whole
-document.
+pattern is gated on one required single token (one that rarely occurs): one look-up per document
+token finds the tokens that open a gate, and the rest of the pattern is matched outwards from them
+only. Token checks are remembered by word, across documents. It handles the part of the pattern
+language the rule files use: LOWER, ORTH and TEXT with a string or an IN / NOT_IN / REGEX dict,
+IS_PUNCT and LIKE_NUM booleans, and the ops ?, *, +, 1, {n}, {n,m}, {n,} and {,m}. A pattern outside
+it runs in spaCy's Matcher on the whole document.
 """
 from __future__ import annotations
 
 import re
+from itertools import compress
 
 try:  # the regex parser behind `re`, used to enumerate small finite patterns
     import re._constants as _sre_constants
@@ -22,9 +24,10 @@ except ImportError:  # Python < 3.11
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from .extensions import doc_lowers
+from .extensions import doc_lowers, doc_texts
 
 _UNBOUNDED = 10_000
+_MEMO_LIMIT, _SEEN_LIMIT = 10_000, 200_000  # check results remembered (per token), words seen (per matcher)
 _STRING_ATTRS = {"LOWER": "lower", "ORTH": "orth", "TEXT": "orth"}
 _FLAG_ATTRS = {"IS_PUNCT": "is_punct", "LIKE_NUM": "like_num"}
 _OPS = {None: (1, 1), "1": (1, 1), "?": (0, 1), "*": (0, _UNBOUNDED), "+": (1, _UNBOUNDED)}
@@ -111,9 +114,13 @@ def _op_range(op) -> tuple[int, int] | None:
 
 
 class _Spec:
-    """One compiled pattern token: its checks and how many document tokens it may cover."""
+    """One compiled pattern token: its checks, how many document tokens it may cover, and its results.
 
-    __slots__ = ("checks", "min", "max", "lower_only", "words", "rx")
+    The attributes the checks read (LOWER, ORTH/TEXT, IS_PUNCT, LIKE_NUM) all belong to the token's
+    lexeme, so a check's result depends only on the token's text (only on its lowercase form when it
+    reads LOWER alone): `memo` keeps the results by that string, across documents."""
+
+    __slots__ = ("checks", "min", "max", "by_text", "flags", "memo", "words", "rx")
 
     def __init__(self, token: dict):
         span = _op_range(token.get("OP"))
@@ -138,7 +145,9 @@ class _Spec:
                         raise ValueError(f"unsupported predicate in {token}")
             else:
                 raise ValueError(f"unsupported attribute in {token}")
-        self.lower_only = all(attr == "lower" for attr, _, _ in self.checks)
+        self.by_text = not all(attr == "lower" for attr, _, _ in self.checks)
+        self.flags = any(attr in _FLAG_ATTRS.values() for attr, _, _ in self.checks)
+        self.memo: dict[str, bool] = {}
         # The words a required single token accepts (gates): a set, or a regex when not finite.
         self.words, self.rx = None, None
         if token.get("OP") in (None, "1") and set(token) == {"LOWER"}:
@@ -169,17 +178,36 @@ class _Spec:
                 return False
         return True
 
+    def evaluate(self, doc: Doc, i: int, lowers: list[str], texts: list[str]) -> bool:
+        """The checks on token `i`, remembered in `memo`."""
+        values = {"lower": lowers[i], "orth": texts[i]}
+        if self.flags:
+            token = doc[i]
+            values["is_punct"], values["like_num"] = token.is_punct, token.like_num
+        if len(self.memo) >= _MEMO_LIMIT:
+            self.memo.clear()
+        ok = self.memo[texts[i] if self.by_text else lowers[i]] = self.test(values)
+        return ok
+
 
 class _Pattern:
-    __slots__ = ("key", "specs", "gate_words", "gate_rx", "before")
+    """A compiled pattern and its gate: the required single token (at index `k`) that opens the fewest
+    starts to try. Only words the gate token's check accepts open the gate (`gate_words`, or any word
+    `gate_rx` finds), so a match is the gate token with the other pattern tokens matched outwards from
+    it: `prefix` (the tokens before it, nearest first) backwards and `suffix` forwards. A pattern of
+    single tokens only has `checks` instead: its other tokens by offset from the start, with their
+    `memo` and `by_text`."""
+
+    __slots__ = ("key", "specs", "gate_words", "gate_rx", "k", "prefix", "suffix", "length", "checks")
 
     def __init__(self, key: str, pattern: list[dict]):
         self.key = key
         self.specs = [_Spec(t) for t in pattern]
         if sum(s.min for s in self.specs) == 0:
             raise ValueError("a pattern that can match no token")
-        self.gate_words, self.gate_rx, self.before = None, None, None
-        options = []  # (estimated starts tried per document, k, (low, high))
+        self.gate_words, self.gate_rx, self.k = None, None, None
+        self.length, self.checks = len(self.specs), None
+        options = []  # (estimated starts tried per document, k)
         for k, spec in enumerate(self.specs):
             low, high = sum(s.min for s in self.specs[:k]), sum(s.max for s in self.specs[:k])
             if (spec.words is None and spec.rx is None) or high >= _UNBOUNDED:
@@ -188,76 +216,59 @@ class _Pattern:
                 hits = sum(_FREQUENT_HITS if w in _FREQUENT else 1 for w in spec.words if not w.endswith("\n"))
             else:
                 hits = _REGEX_HITS
-            options.append((hits * (high - low + 1), k, (low, high)))
-        if options:
-            _, k, self.before = min(options)
-            self.gate_words, self.gate_rx = self.specs[k].words, self.specs[k].rx
+            options.append((hits * (high - low + 1), k))
+        if not options:
+            return
+        _, k = min(options)
+        gate = self.specs[k]
+        self.k, self.gate_rx = k, gate.rx
+        if gate.words is not None:
+            self.gate_words = frozenset(w for w in gate.words if gate.test({"lower": w}))
+        self.prefix, self.suffix = self.specs[:k][::-1], self.specs[k + 1:]
+        if all(s.min == s.max == 1 for s in self.specs):
+            self.checks = tuple((j, spec, spec.memo, spec.by_text) for j, spec in enumerate(self.specs) if j != k)
 
 
-class _Tokens:
-    """Lazy per-document token attributes for the checks, and the check results."""
-
-    def __init__(self, doc: Doc, lowers: list[str], word_cache: dict):
-        self.doc, self.lowers, self.n = doc, lowers, len(lowers)
-        self.word_cache = word_cache
-        self.memo: dict[tuple[int, int], bool] = {}
-
-    def test(self, spec: _Spec, i: int) -> bool:
-        if spec.lower_only:
-            key = (id(spec), self.lowers[i])
-            cache = self.word_cache
-        else:
-            key = (id(spec), i)
-            cache = self.memo
-        ok = cache.get(key)
-        if ok is None:
-            if spec.lower_only:
-                values = {"lower": self.lowers[i]}
-            else:
-                token = self.doc[i]
-                values = {"lower": self.lowers[i], "orth": token.text, "is_punct": token.is_punct,
-                          "like_num": token.like_num}
-            ok = cache[key] = spec.test(values)
-        return ok
-
-    def ends(self, specs: list[_Spec], start: int) -> set[int] | tuple[int, ...]:
-        """The ends of every match of `specs` that starts at token `start`."""
-        n, last = self.n, len(specs)
-        test = self.test
-        pos, k = start, 0
-        while k < last and specs[k].max == 1 and specs[k].min == 1:  # one token each: no choices
-            if pos >= n or not test(specs[k], pos):
-                return ()
-            pos += 1
-            k += 1
-        if k == last:
-            return (pos,)
-        out: set[int] = set()
-        seen: set[tuple[int, int]] = set()
-
-        def walk(k: int, pos: int) -> None:
-            if (k, pos) in seen:
-                return
-            seen.add((k, pos))
-            if k == last:
-                out.add(pos)
-                return
-            spec = specs[k]
+def _walk(specs: list[_Spec], pos: int, n: int, ok, step: int = 1) -> set[int]:
+    """Where matches of `specs` in turn can end, from the token boundary `pos`: forwards (`step` 1:
+    token `pos` comes next) or backwards (`step` -1: token `pos - 1` comes next). `ok(spec, i)` checks
+    token `i`."""
+    behind = 1 if step < 0 else 0
+    reach = {pos}
+    for spec in specs:
+        after: set[int] = set()
+        for pos in reach:
             count = 0
-            while count < spec.min:
-                if pos >= n or not test(spec, pos):
-                    return
-                pos += 1
-                count += 1
             while True:
-                walk(k + 1, pos)
-                if count >= spec.max or pos >= n or not test(spec, pos):
-                    return
-                pos += 1
+                if count >= spec.min:
+                    after.add(pos)
+                if count >= spec.max:
+                    break
+                i = pos - behind
+                if not 0 <= i < n or not ok(spec, i):
+                    break
+                pos += step
                 count += 1
+        if not after:
+            return after
+        reach = after
+    return reach
 
-        walk(k, pos)
-        return out
+
+class _Gates(dict):
+    """Word -> the patterns whose gate it opens, for every word seen: an empty tuple for most. A word
+    not seen before is looked up in the gate regexes."""
+
+    def __init__(self, regexes: list[tuple[re.Pattern, _Pattern]]):
+        super().__init__()
+        self.regexes = regexes
+
+    def regex_patterns(self, word: str) -> list[_Pattern]:
+        return [pattern for rx, pattern in self.regexes if rx.search(word)]
+
+    def __missing__(self, word: str):
+        patterns = self[word] = self.regex_patterns(word) or ()
+        return patterns
 
 
 class GatedMatcher:
@@ -266,12 +277,10 @@ class GatedMatcher:
     def __init__(self, vocab, patterns: dict[str, list[list[dict]]]):
         self.gated: list[_Pattern] = []
         self.always: list[_Pattern] = []
-        self.gate_words: dict[str, list[tuple[int, int, int]]] = {}
-        self.gate_regexes: list[tuple[re.Pattern, int, int, int]] = []
         self.fallback = Matcher(vocab, validate=True)
         self.fallback_keys: list[str] = []
-        self._reach_cache: dict[str, list] = {}
-        self._word_cache: dict[tuple[int, str], bool] = {}
+        self.gate_words: dict[str, list[_Pattern]] = {}   # gate word -> the patterns it opens
+        self.gate_regexes: list[tuple[re.Pattern, _Pattern]] = []
         for key, alternatives in patterns.items():
             for pattern in alternatives:
                 try:
@@ -280,55 +289,56 @@ class GatedMatcher:
                     self.fallback.add(key, [pattern])
                     self.fallback_keys.append(key)
                     continue
-                if compiled.before is None:
+                if compiled.k is None:
                     self.always.append(compiled)
                     continue
-                index, (low, high) = len(self.gated), compiled.before
                 self.gated.append(compiled)
                 if compiled.gate_rx is not None:
-                    self.gate_regexes.append((compiled.gate_rx, index, low, high))
+                    self.gate_regexes.append((compiled.gate_rx, compiled))
                 else:
                     for word in compiled.gate_words:
-                        self.gate_words.setdefault(word, []).append((index, low, high))
+                        self.gate_words.setdefault(word, []).append(compiled)
+        self._forget()
 
-    def _reaches(self, low: str) -> list:
-        found = list(self.gate_words.get(low, ()))
-        found += [(index, a, b) for rx, index, a, b in self.gate_regexes if rx.search(low)]
-        cache = self._reach_cache
-        if len(cache) >= 100_000:
-            cache.clear()
-        cache[low] = found
-        return found
+    def _forget(self) -> None:
+        """Starts `_gates` afresh, from the gate words."""
+        self._gates = _Gates(self.gate_regexes)
+        for word, patterns in self.gate_words.items():
+            self._gates[word] = patterns + self._gates.regex_patterns(word)
 
     def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
-        lowers = doc_lowers(doc)
+        lowers, texts = doc_lowers(doc), doc_texts(doc)
         n = len(lowers)
-        if len(self._word_cache) >= 200_000:
-            self._word_cache.clear()
-        tokens = _Tokens(doc, lowers, self._word_cache)
-        starts: dict[int, set[int]] = {}
-        cache, reaches = self._reach_cache, self._reaches
-        gates = {}  # the document's words that open a gate -> their reaches
-        for low in set(lowers):
-            found = cache.get(low)
-            if found is None:
-                found = reaches(low)
-            if found:
-                gates[low] = found
-        hits = [i for i, low in enumerate(lowers) if low in gates] if gates else []
-        for i in hits:
-            for index, low_before, high_before in gates[lowers[i]]:
-                first, last = i - high_before, i - low_before
-                if last >= 0:
-                    starts.setdefault(index, set()).update(range(max(first, 0), last + 1))
+        if len(self._gates) >= _SEEN_LIMIT:
+            self._forget()
+        opened = list(map(self._gates.__getitem__, lowers))  # the patterns each token opens
+
+        def ok(spec: _Spec, i: int) -> bool:
+            got = spec.memo.get(texts[i] if spec.by_text else lowers[i])
+            return spec.evaluate(doc, i, lowers, texts) if got is None else got
+
         matches: set[tuple[str, int, int]] = set()
-        for index, candidates in starts.items():
-            pattern = self.gated[index]
-            for start in candidates:
-                matches.update((pattern.key, start, end) for end in tokens.ends(pattern.specs, start))
+        for i in compress(range(n), opened):
+            for pattern in opened[i]:
+                checks = pattern.checks
+                if checks is None:  # optional or repeated tokens: outwards from the gate token
+                    ends = _walk(pattern.suffix, i + 1, n, ok)
+                    starts = _walk(pattern.prefix, i, n, ok, -1) if ends else ()
+                    matches.update((pattern.key, start, end) for start in starts for end in ends)
+                    continue
+                start = i - pattern.k
+                end = start + pattern.length
+                if start < 0 or end > n:
+                    continue
+                for j, spec, memo, by_text in checks:  # ok(spec, start + j), inline
+                    got = memo.get(texts[start + j] if by_text else lowers[start + j])
+                    if not (spec.evaluate(doc, start + j, lowers, texts) if got is None else got):
+                        break
+                else:
+                    matches.add((pattern.key, start, end))
         for pattern in self.always:
             for start in range(n):
-                matches.update((pattern.key, start, end) for end in tokens.ends(pattern.specs, start))
+                matches.update((pattern.key, start, end) for end in _walk(pattern.specs, start, n, ok))
         if self.fallback_keys:
             strings = doc.vocab.strings
             matches.update((strings[m], s, e) for m, s, e in self.fallback(doc))
