@@ -104,3 +104,33 @@ def test_parenthesis_pairs_are_the_matcher_matches_in_order(rules_nlp, texts):
     for text in texts:
         doc = rules_nlp.make_doc(text)
         assert pairs(doc) == reference(doc), text[:80]
+
+
+def test_gated_matcher_on_optional_and_repeated_tokens_around_the_gate(rules_nlp, monkeypatch):
+    """Patterns are matched outwards from their gate token, and token checks are cached by word:
+    with caches small enough to be cleared again and again, the matches are still spaCy's."""
+    import extract.components.token_matcher as token_matcher
+
+    monkeypatch.setattr(token_matcher, "_MEMO_LIMIT", 3)
+    monkeypatch.setattr(token_matcher, "_SEEN_LIMIT", 5)
+    patterns = {
+        "a": [[{"LOWER": {"IN": ["x", "y"]}, "OP": "{0,3}"}, {"LOWER": "b", "OP": "?"}, {"LOWER": "gate"},
+               {"IS_PUNCT": False, "OP": "*"}, {"LOWER": "d"}]],
+        "b": [[{"LOWER": "b"}, {"TEXT": {"NOT_IN": [",", "."]}, "OP": "{1,3}"},
+               {"LOWER": {"REGEX": "^gat(e|es)$"}}, {"LOWER": "x", "OP": "+"}]],
+        "c": [[{"IS_PUNCT": True, "OP": "?"}, {"LOWER": "gate"}, {"LOWER": {"NOT_IN": ["x"]}, "OP": "{,2}"}]],
+        "d": [[{"LIKE_NUM": True}, {"LOWER": "y", "OP": "*"}, {"LOWER": "gate"}]],
+    }
+    reference = Matcher(rules_nlp.vocab, validate=True)
+    for key, alternatives in patterns.items():
+        reference.add(key, alternatives)
+    gated = GatedMatcher(rules_nlp.vocab, patterns)
+    rnd = random.Random(5)
+    words = "x y b gate gates , . d 12 two X Gate".split()
+    matched = 0
+    for _ in range(3000):
+        doc = rules_nlp.make_doc(" ".join(rnd.choice(words) for _ in range(rnd.randint(0, 14))))
+        expected = sorted({(rules_nlp.vocab.strings[m], s, e) for m, s, e in reference(doc)})
+        assert gated(doc) == expected, doc.text
+        matched += bool(expected)
+    assert matched > 1000  # the texts do exercise the patterns
