@@ -79,6 +79,23 @@ def test_the_abbreviation_of_a_found_long_form_is_labelled_too():
 
 
 # -- corpus conversion ---------------------------------------------------------------------------
+def test_keep_entities_moves_the_entity_layer_and_leaves_it_unset():
+    """The next NER starts from an unset entity layer (what `set_ents([], default="missing")` gives)."""
+    from spacy.tokens import Span
+
+    from extract.components.entities import SPANS_KEY, KeepEntities
+
+    doc = build_pipeline("none").make_doc("Cisplatin-induced nephrotoxicity in rats given heparin.")
+    doc.set_ents([Span(doc, 0, 1, label="CHEMICAL"), Span(doc, 1, 2, label="DISEASE")], default="outside")
+    KeepEntities()(doc)
+    assert [(s.text, s.label_) for s in doc.spans[SPANS_KEY]] == [("Cisplatin-induced", "CHEMICAL"),
+                                                                  ("nephrotoxicity", "DISEASE")]
+    assert doc.ents == () and {(t.ent_iob_, t.ent_type) for t in doc} == {("", 0)}
+    doc.set_ents([Span(doc, 5, 6, label="CHEMICAL")], default="outside")  # the next NER's
+    KeepEntities()(doc)
+    assert [s.text for s in doc.spans[SPANS_KEY]] == ["Cisplatin-induced", "nephrotoxicity", "heparin"]
+
+
 def test_ebm_tag_runs_become_entities():
     assert C.tag_spans(["O", "I-INT", "I-INT", "O", "I-PAR", "I-OUT"]) == [
         (1, 3, "INTERVENTION"), (4, 5, "PARTICIPANTS"), (5, 6, "OUTCOME")]
