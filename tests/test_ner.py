@@ -241,8 +241,9 @@ def test_biluo_tags_become_entity_spans():
 
     doc = Doc(Vocab(), words="Cisplatin induced acute kidney injury in rats".split())
     tags = [TAGS.index(t) for t in ["U-CHEMICAL", "O", "B-DISEASE", "I-DISEASE", "L-DISEASE", "O", "O"]]
-    spans = BiluoDecoder(TAGS).spans(doc, tags)
-    assert [(s.text, s.label_) for s in spans] == [("Cisplatin", "CHEMICAL"), ("acute kidney injury", "DISEASE")]
+    BiluoDecoder(TAGS).set_ents(doc, tags)
+    assert [(s.text, s.label_) for s in doc.ents] == [("Cisplatin", "CHEMICAL"), ("acute kidney injury", "DISEASE")]
+    assert [t.ent_iob_ for t in doc] == ["B", "O", "B", "I", "I", "O", "O"]  # as set_ents(default="outside")
 
 
 # -- the pipeline --------------------------------------------------------------------------------

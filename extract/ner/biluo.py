@@ -12,15 +12,18 @@ from itertools import islice
 from typing import Callable, Iterable, Optional, Sequence
 
 import numpy
+from spacy.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.language import Language
 from spacy.pipeline.tagger import DEFAULT_TAGGER_MODEL, Tagger
 from spacy.scorer import get_ner_prf
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.training import Example
 from thinc.api import SequenceCategoricalCrossentropy
 
 OUT = "O"
 PREFIXES = "BILU"
+_IOB = {"B": 3, "I": 1, "L": 1, "U": 3, OUT: 2}  # spaCy's codes: 3 begins an entity, 1 inside, 2 outside
+_ENT_ATTRS = [ENT_IOB, ENT_TYPE, ENT_KB_ID, ENT_ID]
 
 
 @Language.factory(
@@ -91,7 +94,7 @@ class BiluoNER(Tagger):
 
     def set_annotations(self, docs: Iterable[Doc], batch_tag_ids) -> None:
         for doc, tag_ids in zip(docs, batch_tag_ids):
-            doc.set_ents(self.decoder.spans(doc, tag_ids), default="outside")
+            self.decoder.set_ents(doc, tag_ids)
 
 
 class BiluoDecoder:
@@ -113,6 +116,7 @@ class BiluoDecoder:
         self.out = self.tags.index(OUT)
         self.prefix, self.label = prefix, label
         self._penalty = numpy.where(self.allowed, 0.0, -numpy.inf)
+        self._codes = None  # (per tag: spaCy's IOB code and label hash, the StringStore they are of)
 
     def __call__(self, scores: numpy.ndarray, logits: bool = False) -> numpy.ndarray:
         best = scores.argmax(axis=1)
@@ -166,16 +170,16 @@ class BiluoDecoder:
             path[i - 1] = back[i, path[i]]
         return path
 
-    def spans(self, doc: Doc, tag_ids: numpy.ndarray) -> list[Span]:
-        """Entity spans of a valid tag sequence."""
-        spans, start = [], None
-        for i in numpy.flatnonzero(numpy.asarray(tag_ids) != self.out).tolist():
-            prefix = self.prefix[tag_ids[i]]
-            if prefix == "U":
-                spans.append(Span(doc, i, i + 1, label=self.label[tag_ids[i]]))
-            elif prefix == "B":
-                start = i
-            elif prefix == "L" and start is not None:
-                spans.append(Span(doc, start, i + 1, label=self.label[tag_ids[i]]))
-                start = None
-        return spans
+    def set_ents(self, doc: Doc, tag_ids: numpy.ndarray) -> None:
+        """Write a valid tag sequence as the doc's entity layer (every token inside or outside an
+        entity: what `doc.set_ents(spans, default="outside")` does, in one `from_array` call)."""
+        if not len(doc):
+            return
+        if self._codes is None or self._codes[1] is not doc.vocab.strings:
+            types = [doc.vocab.strings.add(label) if prefix != OUT else 0
+                     for prefix, label in zip(self.prefix, self.label)]
+            iob = [_IOB[prefix] for prefix in self.prefix]
+            self._codes = (numpy.array([iob, types], dtype="uint64").T, doc.vocab.strings)
+        values = numpy.zeros((len(doc), len(_ENT_ATTRS)), dtype="uint64")
+        values[:, :2] = self._codes[0][numpy.asarray(tag_ids)]
+        doc.from_array(_ENT_ATTRS, values)
