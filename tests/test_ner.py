@@ -332,6 +332,13 @@ def test_tag_runs_become_spans_and_conditions_dedupe():
     TagSpans({"PAR": "PARTICIPANTS", "INT": "INTERVENTION"})(doc)
     assert [(s.text, s.label_) for s in doc.spans[SPANS_KEY]] == [
         ("Adults with type 2 diabetes", "PARTICIPANTS"), ("metformin", "INTERVENTION")]
+    # a run at the very end; two tags of one label make one run
+    doc = nlp("Metformin or placebo for 12 weeks")
+    for token, tag in zip(doc, ["INT", "I-INT", "INT", "O", "OUT", "OUT"]):
+        token.tag_ = tag
+    TagSpans({"INT": "INTERVENTION", "I-INT": "INTERVENTION", "OUT": "OUTCOME"})(doc)
+    assert [(s.text, s.label_) for s in doc.spans[SPANS_KEY]] == [
+        ("Metformin or placebo", "INTERVENTION"), ("12 weeks", "OUTCOME")]
 
 
 def test_conditions_from_participants_and_disease_spans():
