@@ -57,18 +57,16 @@ class TagSpans:
         self.labels = dict(labels)
 
     def __call__(self, doc: Doc) -> Doc:
-        if not len(doc):
-            return doc
-        tags = doc.to_array("TAG")
-        names = [None]  # run label numbers: 0 outside, i for names[i]
-        codes = numpy.zeros(len(doc), dtype="int64")
-        for tag, label in self.labels.items():
-            if label not in names:
-                names.append(label)
-            codes[tags == doc.vocab.strings.add(tag)] = names.index(label)
-        edges = [0] + (numpy.flatnonzero(codes[1:] != codes[:-1]) + 1).tolist() + [len(doc)]
-        spans = [Span(doc, start, end, label=names[codes[start]])
-                 for start, end in zip(edges, edges[1:]) if codes[start]]
+        by_hash = {doc.vocab.strings.add(tag): label for tag, label in self.labels.items()}
+        tags = doc.to_array("TAG").tolist() + [0]  # tag hashes; 0 ends the last run
+        spans, start, label = [], None, None
+        for i, tag in enumerate(tags):
+            current = by_hash.get(tag)
+            if start is not None and current != label:
+                spans.append(Span(doc, start, i, label=label))
+                start = None
+            if current is not None and start is None:
+                start, label = i, current
         if spans:
             group = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
             doc.spans[SPANS_KEY] = group + spans
