@@ -421,3 +421,28 @@ def test_spaced_bracket_owner(nlp):
                           "Researchers randomly assigned children to an experimental ( n = 53 ) or "
                           "waitlisted control group ( n = 60 )")
     assert (ss.n, ss.enrolled) == (131, 131)
+
+
+def test_participant_nouns_as_a_prefix_tree_match_what_the_word_list_matches():
+    """The noun lists are compiled as prefix trees ("pat(?:ients?|...)"): at every position the tree
+    matches what the longest-first list does, on texts made of the words, their prefixes and blanks."""
+    import random
+
+    import regex
+
+    from extract import rules
+    from extract.components.sample_size import _words
+
+    data = rules.load("sample_size.yml")
+    for key in ("participant_nouns", "secondary_nouns"):
+        words = [w.lower() for w in data[key]]
+        rnd = random.Random(3)
+        pieces = words + [w[: rnd.randint(1, len(w))] for w in words] + ["  ", "\n", "-", "s", "X"]
+        for end in (r"\b", ""):  # without a boundary after it, the first word that matches is taken
+            tree = regex.compile(rf"\b(?:{_words(words)}){end}", regex.IGNORECASE)
+            flat = regex.compile(rf"\b(?:{_words(words, tree=False)}){end}", regex.IGNORECASE)
+            assert tree.pattern != flat.pattern
+            for _ in range(300):
+                text = " ".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12)))
+                found = [m.span() for m in tree.finditer(text, overlapped=True)]
+                assert found == [m.span() for m in flat.finditer(text, overlapped=True)], text
