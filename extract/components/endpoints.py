@@ -2,31 +2,66 @@
 and analysis cues, and before assessment verbs ("… levels were evaluated"); one entry per endpoint."""
 from __future__ import annotations
 
-from typing import NamedTuple
+import functools
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
+from typing import NamedTuple, Optional
 
 import regex
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from .. import rules
 from ..schema import Endpoint
 from .entities import entities
-from .extensions import doc_text, evidence, occurs_twice, span_text
-from .phrases import PhraseReader, split_list, token_at
-from .required_literals import RequiredLiterals
+from .extensions import evidence, occurs_twice
+from .phrases import PhraseReader, Range, split_range
+from .required_literals import RequiredLiterals, SentenceGates
+from .tokens import LOWER_ALPHA, Tokens
 
 ROLE_RANK = {"primary": 0, "secondary": 1, "other": 2}
 _TRAILING_ABBREVIATION = regex.compile(r"\s*\([^()]{1,12}\)$")
 _LETTER_RUNS = regex.compile(r"[^\W\d_]+")
 _ROLE_WORD = regex.compile(r"the (?:secondary|primary)|secondary|primary", regex.I)
 _NON_WORD = regex.compile(r"[^\w]+")
+_LIST_WORDS = frozenset({"and", "or", ","})
 
 
 class Phrase(NamedTuple):
-    """An endpoint name and the span it stands on (the span may hold only part of a shared-head name)."""
+    """An endpoint name and the tokens start:end it stands on, at characters start_char:end_char
+    (the tokens may hold only part of a shared-head name)."""
 
     name: str
-    span: Span
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+
+
+def _phrase(toks: Tokens, start: int, end: int, name: Optional[str] = None) -> Phrase:
+    """The phrase on tokens start:end (a non-empty range), named by their text unless `name` is given."""
+    first, last = toks.starts[start], toks.ends[end - 1]
+    return Phrase(toks.text[first:last] if name is None else name, start, end, first, last)
+
+
+class _Intervals:
+    """Character intervals, sorted by start with the running maximum of their ends: whether one of
+    them contains or overlaps a span, without a loop over all of them."""
+
+    def __init__(self, intervals):
+        pairs = sorted((s, e) for s, e, *_ in intervals)
+        self.starts = [s for s, _ in pairs]
+        self.reach = list(accumulate((e for _, e in pairs), max))
+
+    def contain(self, start: int, end: int) -> bool:
+        """Whether an interval holds [start, end): `any(s <= start and end <= e ...)`."""
+        k = bisect_right(self.starts, start)
+        return k > 0 and self.reach[k - 1] >= end
+
+    def overlap(self, start: int, end: int) -> bool:
+        """Whether an interval shares a character with [start, end): `any(s < end and start < e ...)`."""
+        k = bisect_left(self.starts, end)
+        return k > 0 and self.reach[k - 1] > start
 
 
 class _SentenceCues:
@@ -63,8 +98,14 @@ class EndpointFinder:
         # The literals each cue needs: cues that cannot match a document or sentence are not run on it.
         self.literals = {cue: RequiredLiterals(cue.pattern)
                          for cue in [c for _, c in self.role_cues] + [self.object_cue, self.subject_cue]}
-        self._doc_cues: frozenset = frozenset()  # per document: the cues its text may hold
+        self._cues = list(self.literals)  # numbered as their gates
+        self._cue_numbers = {cue: i for i, cue in enumerate(self._cues)}
+        self._gates = SentenceGates(self.literals.values())
+        self._open: list = []  # per document: the gates (cues) each sentence may match
+        self._repeated: dict[str, bool] = {}  # per document: name -> occurs_twice
+        self._ner_names: dict[str, bool] = {}  # name -> _ner_name, across documents
         self.unsplit = frozenset(p.lower() for p in data["unsplit"])
+        self._unsplit_words = [(p, len(p.split())) for p in self.unsplit]  # (in the set's order)
         self.excluded = frozenset(p.lower() for p in data["not_endpoints"])
         self.max_tokens = data["max_tokens"]
         self.arm_words = frozenset(data["arm_words"])
@@ -79,171 +120,221 @@ class EndpointFinder:
         self.ner_conflicts = tuple(ner.get("conflicting_labels", ()))
         self.ner_min_letters = int(ner.get("min_letters", 3))
         self.ner_accept = tuple(ner.get("accept_when", ("repeated",)))
+        # the alternatives as tuples of tests, those that need no name count (only "cued") first
+        self._accept = tuple(sorted((tuple(alt.split("+")) for alt in self.ner_accept),
+                                    key=lambda tests: "repeated" in tests))
+        unknown = {t for tests in self._accept for t in tests} - {"repeated", "cued"}
+        if unknown:
+            raise ValueError(f"endpoints ner.accept_when: unknown tests {sorted(unknown)}")
         self.ner_sentence_cue = regex.compile(ner["sentence_cue"], flags) if ner.get("sentence_cue") else None
         self.ner_not_single = frozenset(w.lower() for w in ner.get("not_single_words", ()))
         lead = "|".join(map(regex.escape, ner.get("strip_leading", ())))
         self.ner_lead = regex.compile(rf"^(?:[^\w(]+|(?:{lead})\s+)+" if lead else r"^[^\w(]+", regex.I)
 
     def __call__(self, doc: Doc) -> Doc:
+        toks = Tokens(doc)
+        self._repeated = {}
         found: list[tuple[Phrase, str]] = []
-        folded = doc_text(doc).casefold()
-        self._doc_cues = frozenset(cue for cue, literals in self.literals.items() if literals.may_match(folded))
-        for sent in doc.sents:
-            found += self._sentence(doc, sent)
+        self._open = self._gates.sentences(toks.text, toks.sentence_bounds())
+        for k, (start, end) in enumerate(toks.sentences):
+            found += self._sentence(toks, k, start, end)
         if self.ner_labels:
-            found = self._with_ner(doc, found)
+            found = self._with_ner(doc, toks, found)
         doc._.endpoints = self._merge(doc, found)
         return doc
 
-    def _with_ner(self, doc: Doc, found: list[tuple[Phrase, str]]) -> list[tuple[Phrase, str]]:
+    def _with_ner(self, doc: Doc, toks: Tokens, found: list[tuple[Phrase, str]]) -> list[tuple[Phrase, str]]:
         """Add the statistical NER's OUTCOME spans (split into list members, trimmed like cue phrases,
         a trailing "(ABBR)" left out of the name), with the role of a primary/secondary cue earlier in
         their sentence, else "other". Where an NER phrase and a rule phrase overlap, `ner.on_overlap`
         says which one stays."""
-        text = doc_text(doc)
+        text = toks.text
         title_end = max(text.find("\n\n"), 0) if self.ner_skip_title else 0
         ner: list[tuple[Phrase, str]] = []
-        others = entities(doc, self.ner_conflicts)
+        others = _Intervals(entities(doc, self.ner_conflicts))
         sentences: dict[int, _SentenceCues] = {}  # by first token: the cues of each sentence, read once
         for start, end, _ in entities(doc, self.ner_labels):
             if start < title_end:
                 continue
-            span = doc.char_span(start, end, alignment_mode="expand")
-            if span is None or len(span) == 0 or len(span) > 3 * self.ner_max_tokens:
+            span = toks.char_span(start, end)
+            if span is None or span[1] - span[0] == 0 or span[1] - span[0] > 3 * self.ner_max_tokens:
                 continue
-            sent = span.sent
-            cues = sentences.get(sent.start)
+            k = self._sent(doc, toks, *span)
+            sent = toks.sentences[k] if k is not None else self._hooked_sent(doc, *span)
+            cues = sentences.get(sent[0])
             if cues is None:
-                cues = sentences[sent.start] = self._sentence_cues(sent)
-            role = cues.role_before(span.start_char)
-            for part in self._split(span):
-                phrase = self._read(doc, part.span.start, part.span.end)
-                if phrase is None or len(phrase) > self.ner_max_tokens:
+                cues = sentences[sent[0]] = self._sentence_cues(toks, k, *sent)
+            role = cues.role_before(toks.starts[span[0]])
+            for part in self._split(toks, *span):
+                phrase = self._read(toks, part.start, part.end)
+                if phrase is None or phrase[1] - phrase[0] > self.ner_max_tokens:
                     continue
-                part = part if phrase == part.span else Phrase(phrase.text, phrase)
-                if any(s <= part.span.start_char and part.span.end_char <= e for s, e, _ in others):
+                part = part if phrase == (part.start, part.end) else _phrase(toks, *phrase)
+                if others.contain(part.start_char, part.end_char):
                     continue  # all inside what another model calls an intervention or a chemical
-                name = self.ner_lead.sub("", _TRAILING_ABBREVIATION.sub("", part.name))
+                name = part.name
+                if ")" in name:  # (the pattern needs one)
+                    name = _TRAILING_ABBREVIATION.sub("", name)
+                name = self.ner_lead.sub("", name)
                 if self._ner_keeps(text, name, cues.ner_cued):
-                    ner.append((Phrase(name, part.span), role))
+                    ner.append((part._replace(name=name), role))
         if not ner:
             return found
         first, second = (found, ner) if self.ner_overlap == "rules" else (ner, found)
-        taken = [(p.span.start_char, p.span.end_char) for p, _ in first]
-        kept = [(p, r) for p, r in second
-                if not any(s < p.span.end_char and p.span.start_char < e for s, e in taken)]
+        taken = _Intervals((p.start_char, p.end_char) for p, _ in first)
+        kept = [(p, r) for p, r in second if not taken.overlap(p.start_char, p.end_char)]
         return _without_fragments(first + kept, {id(p) for p, _ in ner})
 
-    def _ner_keeps(self, text: str, name: str, cued: bool) -> bool:
-        words = _LETTER_RUNS.findall(name)
-        if sum(len(w) for w in words) < self.ner_min_letters:
-            return False
-        if len(name.split()) == 1 and (name.lower() in self.ner_not_single or not name.islower()):
-            return False  # one word: only a plain lower-case noun ("mortality"), not "Clinical", "HR"
-        repeated = occurs_twice(text, name)
-        return any(all({"repeated": repeated, "cued": cued}[t] for t in alt.split("+")) for alt in self.ner_accept)
+    @staticmethod
+    def _sent(doc: Doc, toks: Tokens, start: int, end: int) -> Optional[int]:
+        """The number of `doc[start:end].sent`, the sentence of its first token (None with hooks)."""
+        if "sent" in doc.user_span_hooks or "sents" in doc.user_hooks:
+            return None
+        return toks.sentence(start)
 
-    def _sentence_cues(self, sent: Span) -> "_SentenceCues":
-        text = span_text(sent)
-        roles = [(sent.start_char + m.start(), role) for role, cue in self.role_cues if role != "other"
-                 for m in cue.finditer(text)]
+    @staticmethod
+    def _hooked_sent(doc: Doc, start: int, end: int) -> Range:
+        sent = doc[start:end].sent
+        return sent.start, sent.end
+
+    def _ner_keeps(self, text: str, name: str, cued: bool) -> bool:
+        if not self._ner_name(name):
+            return False
+        for tests in self._accept:  # (the order of the alternatives and tests does not change the answer)
+            if not cued and "cued" in tests:
+                continue
+            if "repeated" not in tests or self._repeated_name(text, name):
+                return True
+        return False
+
+    def _ner_name(self, name: str) -> bool:
+        """Whether an NER name may name an endpoint on its own (cached: names recur)."""
+        found = self._ner_names.get(name)
+        if found is None:
+            if len(self._ner_names) >= 100_000:
+                self._ner_names.clear()
+            words = _LETTER_RUNS.findall(name)
+            found = not (sum(len(w) for w in words) < self.ner_min_letters
+                         # one word: only a plain lower-case noun ("mortality"), not "Clinical", "HR"
+                         or (len(name.split()) == 1 and (name.lower() in self.ner_not_single or not name.islower())))
+            self._ner_names[name] = found
+        return found
+
+    def _repeated_name(self, text: str, name: str) -> bool:
+        """`occurs_twice(text, name)`, once per document and name."""
+        repeated = self._repeated.get(name)
+        if repeated is None:
+            repeated = self._repeated[name] = occurs_twice(text, name)
+        return repeated
+
+    def _sentence_cues(self, toks: Tokens, k: Optional[int], start: int, end: int) -> "_SentenceCues":
+        """The cues of sentence `k`, tokens start:end (k None: no gates)."""
+        base = toks.starts[start]
+        text = toks.text[base:toks.ends[end - 1]]
+        roles = [(base + m.start(), role) for role, cue in self.role_cues if role != "other"
+                 and (k is None or self._cue_numbers[cue] in self._open[k]) for m in cue.finditer(text)]
         cued = bool(self.ner_sentence_cue.search(text)) if self.ner_sentence_cue else False
         return _SentenceCues(roles, cued)
 
-    def _sentence(self, doc: Doc, sent: Span) -> list[tuple[Phrase, str]]:
+    def _sentence(self, toks: Tokens, k: int, start: int, end: int) -> list[tuple[Phrase, str]]:
+        """The cued phrases of sentence `k`, tokens start:end (a cue runs only where the sentence holds
+        a literal it needs)."""
         out = []
-        text = span_text(sent)
-        folded = text.casefold() if self._doc_cues else ""
-        cues = {cue for cue in self._doc_cues if self.literals[cue].may_match(folded)}
+        if not self._open[k]:
+            return out
+        cues = {self._cues[i] for i in self._open[k]}
+        base = toks.starts[start]
+        text = toks.text[base:toks.ends[end - 1]]
         for role, cue in self.role_cues:
             for m in cue.finditer(text) if cue in cues else ():
-                out += [(p, role) for p in self._list_after(doc, sent, sent.start_char + m.end())]
+                out += [(p, role) for p in self._list_after(toks, start, end, base + m.end())]
         for m in self.object_cue.finditer(text) if self.object_cue in cues else ():
-            token = token_at(doc, sent.start_char + m.end())
-            phrase = token is not None and self._read(doc, token.i, sent.end)
+            token = toks.token_at(base + m.end())
+            phrase = token is not None and self._read(toks, token, end)
             if phrase:
-                out.append((Phrase(phrase.text, phrase), "other"))
+                out.append((_phrase(toks, *phrase), "other"))
         for m in self.subject_cue.finditer(text) if self.subject_cue in cues else ():
-            verb = sent.start_char + m.start() + len(m.group()) - len(m.group().lstrip())
-            out += [(p, "other") for p in self._list_before(doc, sent, verb)]
+            verb = base + m.start() + len(m.group()) - len(m.group().lstrip())
+            out += [(p, "other") for p in self._list_before(toks, start, end, verb)]
         return out
 
-    def _list_after(self, doc: Doc, sent: Span, char: int) -> list[Phrase]:
-        """The endpoint list after a role cue: phrases joined by commas and "and", up to a clause end."""
-        token = token_at(doc, char)
-        phrases, i = [], token.i if token is not None else sent.end
-        while i < sent.end:
-            phrase = self._phrase(doc, i, sent.end)
+    def _list_after(self, toks: Tokens, start: int, end: int, char: int) -> list[Phrase]:
+        """The endpoint list after a role cue: phrases joined by commas and "and", up to a clause end
+        (the sentence is tokens start:end)."""
+        token = toks.token_at(char)
+        lowers, texts = toks.lowers, toks.texts
+        phrases, i = [], token if token is not None else end
+        while i < end:
+            phrase = self._phrase(toks, i, end)
             if phrase is None:
                 break
-            phrases += self._split(phrase)
-            j = phrase.end
-            if j < sent.end and doc[j].lower_ in {"and", "or", ","}:
-                j += 1 + (j + 1 < sent.end and doc[j].text == "," and doc[j + 1].lower_ in {"and", "or"})
+            phrases += self._split(toks, *phrase)
+            j = phrase[1]
+            if j < end and lowers[j] in _LIST_WORDS:
+                j += 1 + (j + 1 < end and texts[j] == "," and lowers[j + 1] in {"and", "or"})
                 i = j
-                if i < sent.end and _ROLE_WORD.match(doc[i:i + 2].text):
+                if i < end and _ROLE_WORD.match(toks.span_text(i, i + 2)):
                     break
                 continue
             break
         return phrases
 
-    def _phrase(self, doc: Doc, i: int, end: int) -> Span | None:
-        for protected in self.unsplit:
-            n = len(protected.split())
-            if doc[i:i + n].text.lower() == protected:
-                return doc[i:i + n]
-        return self._read(doc, i, end)
+    def _phrase(self, toks: Tokens, i: int, end: int) -> Optional[Range]:
+        for protected, n in self._unsplit_words:
+            if toks.span_text(i, i + n).lower() == protected:
+                return i, min(i + n, toks.n)
+        return self._read(toks, i, end)
 
-    def _read(self, doc: Doc, i: int, end: int) -> Span | None:
+    def _read(self, toks: Tokens, i: int, end: int) -> Optional[Range]:
         """A phrase, less a trailing "in the … group" that names a study arm."""
-        phrase = self.reader.forward(doc, i, end)
-        if phrase is not None and phrase.end < end and doc[phrase.end].lower_ in self.arm_words:
-            cut = next((k for k in range(phrase.end - 1, phrase.start, -1) if doc[k].lower_ in {"in", "of"}), None)
-            phrase = doc[phrase.start:cut] if cut is not None else None
+        phrase = self.reader.read(toks, i, end)
+        lowers = toks.lowers
+        if phrase is not None and phrase[1] < end and lowers[phrase[1]] in self.arm_words:
+            cut = next((k for k in range(phrase[1] - 1, phrase[0], -1) if lowers[k] in {"in", "of"}), None)
+            phrase = (phrase[0], cut) if cut is not None else None
         return phrase
 
-    def _list_before(self, doc: Doc, sent: Span, char: int) -> list[Phrase]:
-        """The subject list before an assessment verb, from the clause start."""
-        end_token = token_at(doc, char)
+    def _list_before(self, toks: Tokens, start: int, end: int, char: int) -> list[Phrase]:
+        """The subject list before an assessment verb at character `char`, from the clause start."""
+        end_token = toks.token_at(char)
         if end_token is None:
             return []
-        start = sent.start
-        for k in range(end_token.i - 1, sent.start - 1, -1):
-            if doc[k].text in {";", ":"}:
-                start = k + 1
+        first = start
+        for k in range(end_token - 1, start - 1, -1):
+            if toks.texts[k] in {";", ":"}:
+                first = k + 1
                 break
-        clause = doc[start:end_token.i]
-        intro = self.intro.match(clause.text)
+        intro = self.intro.match(toks.span_text(first, end_token))
         if intro:
-            first = token_at(doc, clause.start_char + intro.end())
-            clause = doc[first.i:clause.end] if first is not None and first.i < clause.end else clause
-        if len(clause) == 0 or len(clause) > 3 * self.max_tokens:
+            token = toks.token_at(toks.starts[first] + intro.end())
+            first = token if token is not None and token < end_token else first
+        if end_token - first <= 0 or end_token - first > 3 * self.max_tokens:
             return []
         out = []
-        for part in self._split(clause):
-            phrase = self._read(doc, part.span.start, part.span.end)
+        for part in self._split(toks, first, end_token):
+            phrase = self._read(toks, part.start, part.end)
             if phrase is not None:
-                out.append(part if phrase == part.span else Phrase(phrase.text, phrase))
+                out.append(part if phrase == (part.start, part.end) else _phrase(toks, *phrase))
         return out
 
-    def _split(self, phrase: Span) -> list[Phrase]:
-        """Members of a list; a lone modifier shares the next member's head ("systolic and diastolic
-        blood pressure" → "systolic blood pressure", "diastolic blood pressure")."""
-        if phrase.text.lower() in self.unsplit:
-            return [Phrase(phrase.text, phrase)]
-        parts = split_list(phrase)
+    def _split(self, toks: Tokens, start: int, end: int) -> list[Phrase]:
+        """Members of the list on tokens start:end; a lone modifier shares the next member's head
+        ("systolic and diastolic blood pressure" → "systolic blood pressure", "diastolic blood pressure")."""
+        if toks.span_text(start, end).lower() in self.unsplit:
+            return [_phrase(toks, start, end)]
+        parts = split_range(toks, start, end)
         out = []
-        for k, part in enumerate(parts):
+        for k, (s, e) in enumerate(parts):
             nxt = parts[k + 1] if k + 1 < len(parts) else None
-            if len(part) == 1 and nxt is not None and len(nxt) >= 2 and part[0].is_lower and part[0].is_alpha:
-                out.append(Phrase(f"{part.text} {nxt[1:].text}", part))
+            if e - s == 1 and nxt is not None and nxt[1] - nxt[0] >= 2 and toks.flags(s) & LOWER_ALPHA:
+                out.append(_phrase(toks, s, e, f"{toks.texts[s]} {toks.span_text(nxt[0] + 1, nxt[1])}"))
             else:
-                out.append(Phrase(part.text, part))
+                out.append(_phrase(toks, s, e))
         return out
 
     def _merge(self, doc: Doc, found: list[tuple[Phrase, str]]) -> list[Endpoint]:
         kept: list[list] = []  # [key tokens, phrase, role]
-        for phrase, role in sorted(found, key=lambda f: f[0].span.start_char):
+        for phrase, role in sorted(found, key=lambda f: f[0].start_char):
             name = phrase.name.strip()
             if name.lower() in self.excluded or not any(c.isalpha() for c in name):
                 continue
@@ -253,8 +344,8 @@ class EndpointFinder:
                 kept.append([key, phrase, role])
             elif ROLE_RANK[role] < ROLE_RANK[same[2]]:
                 same[1], same[2] = phrase, role
-        kept.sort(key=lambda k: k[1].span.start_char)
-        return [Endpoint(name=p.name, role=role, span=evidence(doc, p.span.start_char, p.span.end_char))
+        kept.sort(key=lambda k: k[1].start_char)
+        return [Endpoint(name=p.name, role=role, span=evidence(doc, p.start_char, p.end_char))
                 for _, p, role in kept]
 
 
@@ -266,10 +357,12 @@ def _without_fragments(found: list[tuple[Phrase, str]], from_ner: set) -> list[t
             if id(p) not in from_ner or len(key := _tokens(p.name)) != 1 or not any(key < m for m in longer)]
 
 
+@functools.lru_cache(maxsize=65536)
 def _tokens(name: str) -> frozenset:
+    """The words of a name, lower-cased (cached: names recur)."""
     return frozenset(_NON_WORD.sub(" ", name.lower()).split())
 
 
 def _same(a: frozenset, b: frozenset) -> bool:
-    small, big = sorted((a, b), key=len)
+    small, big = (a, b) if len(a) <= len(b) else (b, a)
     return a == b or (len(small) >= 2 and small <= big)

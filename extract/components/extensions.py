@@ -28,6 +28,7 @@ def abbreviations(doc: Doc) -> list:
 
 
 _TEXT = "extract.text"
+_SPACES = "extract.spaces"
 
 
 def doc_text(doc: Doc) -> str:
@@ -35,9 +36,17 @@ def doc_text(doc: Doc) -> str:
     (Built the way spaCy does, each token's text and its trailing space, from the cached strings.)"""
     text = doc.user_data.get(_TEXT)
     if text is None:
-        spaces = doc.to_array(SPACY).tolist() if len(doc) else []
+        spaces = doc.user_data[_SPACES] = doc.to_array(SPACY).tolist() if len(doc) else []
         text = doc.user_data[_TEXT] = "".join([t + " " if s else t for t, s in zip(doc_texts(doc), spaces)])
     return text
+
+
+def doc_spaces(doc: Doc) -> list[int]:
+    """Whether each token has a trailing space (1 or 0), computed once per document."""
+    spaces = doc.user_data.get(_SPACES)
+    if spaces is None or len(spaces) != len(doc):
+        spaces = doc.user_data[_SPACES] = doc.to_array(SPACY).tolist() if len(doc) else []
+    return spaces
 
 
 _LOWERS = "extract.lowers"

@@ -3,19 +3,21 @@ merged into one entry per intervention (abbreviations and appositions joined), w
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
 import regex
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from .. import rules
 from ..schema import Intervention
 from .entities import Cover, entities
-from .extensions import abbreviations, doc_lowers, doc_text, evidence, occurs_twice, span_text
-from .phrases import PhraseReader, token_at
-from .required_literals import RequiredLiterals
+from .extensions import abbreviations, doc_text, evidence, occurs_twice
+from .phrases import PhraseReader
+from .required_literals import RequiredLiterals, SentenceGates
+from .tokens import Tokens
 
 _WORDS = regex.compile(r"\w+")
 _ABBREVIATION = regex.compile(r"[A-Z][A-Z0-9-]{1,5}")
@@ -59,7 +61,11 @@ class InterventionFinder:
         fallback = rf"(?<![\w-])(?:{data['control_fallback']})(?![\w-])"
         self.fallback = regex.compile(fallback, flags)
         self.terms.append((self.fallback, "other", "control", False, RequiredLiterals(fallback)))
-        self._drug_words: dict[str, bool] = {}  # lower-case word -> _is_drug_word, across documents
+        self._drug_words: set[str] = set()  # the words found to be drug words (_is_drug_word), across documents
+        self._other_words: set[str] = set()  # and those found not to be
+        self._ner_names: dict[tuple, bool] = {}  # (name, label) -> _ner_name, across documents
+        self._repeated: dict[str, bool] = {}  # per document: name -> occurs_twice
+        self._abbreviations: list = []  # per document: (short form text, long form Span)
         self.lead = regex.compile(rf"\b(?:{'|'.join(data['lead_cues'])})\s+", flags)
         self.comparator = regex.compile(rf"\b(?:{'|'.join(data['comparator_cues'])})\s+", flags)
         # The literals the cue patterns need: a sentence without them is not searched.
@@ -67,10 +73,17 @@ class InterventionFinder:
         self.comparator_literals = RequiredLiterals(self.comparator.pattern)
         self.code = regex.compile(data["code_name"])
         self.code_not = frozenset(data["code_name_not"])
-        self.kind_cues = [(c["kind"], regex.compile(c["pattern"], flags)) for c in data["kind_cues"]]
+        # (kind, pattern, the literals it needs): a name without them is not searched
+        self.kind_cues = [(c["kind"], regex.compile(c["pattern"], flags), RequiredLiterals(c["pattern"]))
+                          for c in data["kind_cues"]]
         self.continuations = frozenset(data["name_continuations"])
         self.trial_cue = regex.compile(data["trial_cues"], flags)
         self.other_study = regex.compile(data["other_study_cues"], flags)
+        # The gates of the terms (numbered as the terms) and of the lead and comparator cues: per
+        # document, the ones each sentence may match.
+        self._gates = SentenceGates([t[4] for t in self.terms] + [self.lead_literals, self.comparator_literals])
+        self._lead, self._comparator = len(self.terms), len(self.terms) + 1
+        self._open: list = []
         self.excluded = frozenset(n.lower() for n in data["not_interventions"])
         self.reader = PhraseReader(data["boundary_words"], data["leading_drop"], max_tokens=5)
         ner = data.get("ner") or {}
@@ -84,194 +97,253 @@ class InterventionFinder:
         self._ner_cover = Cover((), 0)  # per document: the same, as character masks
         self._kinds: dict[str, Optional[str]] = {}  # name -> _kind, across documents
         self._drug_tokens: list[int] = []  # per document: see _drug_token_indices
-        self._doc_terms: list = []  # per document: the terms its text may hold
-        self.ner_accept = {label: tuple(alts) for label, alts in (ner.get("accept_when") or {}).items()}
+        # per label, the alternatives of `accept_when`, each a tuple of tests that must all hold
+        self.ner_accept = {label: tuple(tuple(alt.split("+")) for alt in alts)
+                           for label, alts in (ner.get("accept_when") or {}).items()}
+        self._title_end = 0  # per document: where the title ends (0 without one)
         drop = "|".join(map(regex.escape, data["leading_drop"]))
         self.ner_after_cue = regex.compile(
             rf"\b(?:{'|'.join(data['lead_cues'] + data['comparator_cues'])})\s+(?:(?:{drop})\s+)*$", flags)
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions: list[Mention] = []
+        toks = Tokens(doc)
+        length = len(toks.text)
+        self._repeated = {}
+        self._abbreviations = [(short.text, short._.long_form) for short in abbreviations(doc)]
+        for cache in (self._drug_words, self._other_words, self._ner_names, self._kinds):
+            if len(cache) >= 200_000:
+                cache.clear()
         self._ner_spans = entities(doc, self.ner_labels) if self.ner_labels else []
-        length = len(doc_text(doc))
         self._ner_cover = Cover(self._ner_spans, length)
         self._conflict = Cover(entities(doc, self.ner_conflicts) if self.ner_labels else (), length)
-        self._drug_tokens = self._drug_token_indices(doc)
-        folded = doc_text(doc).casefold()  # the terms that can match somewhere in the document
-        self._doc_terms = [term for term in self.terms if term[4].may_match(folded)]
-        for sent in doc.sents:
-            mentions += self._sentence(doc, sent)
+        self._drug_tokens = self._drug_token_indices(toks)
+        bounds = toks.sentence_bounds()
+        self._open = self._gates.sentences(toks.text, bounds)
+        self._title_end = max(toks.text.find("\n\n"), 0)
+        ner_spans = _by_sentence(bounds, self._ner_spans)
+        mentions: list[Mention] = []
+        for k, (start, end) in enumerate(toks.sentences):
+            mentions += self._sentence(toks, k, start, end, ner_spans.get(k, ()))
         doc._.interventions = self._merge(doc, mentions)
         return doc
 
     # -- finding mentions -------------------------------------------------------------------------
-    def _sentence(self, doc: Doc, sent: Span) -> list[Mention]:
-        text, base = span_text(sent), sent.start_char
-        in_trial = bool(self.trial_cue.search(text)) and not self.other_study.search(text)
+    def _sentence(self, toks: Tokens, k: int, start: int, end: int, ner_spans) -> list[Mention]:
+        """The mentions in sentence `k`, tokens start:end (`ner_spans`: the NER spans inside it).
+        A pattern runs only where the sentence holds a literal it needs (`self._open`, `*_literals`),
+        and whether it is a trial sentence is worked out only when something depends on that."""
+        base = toks.starts[start]
+        text = toks.text[base:toks.ends[end - 1]]
+        open_ = self._open[k]
+        in_trial: Optional[bool] = None
         found = []
-        folded = text.casefold()
-        for pattern, kind, role, needs_context, literals in self._doc_terms:
-            if (needs_context and not in_trial) or not literals.may_match(folded):
+        for i, (pattern, kind, role, needs_context, _) in enumerate(self.terms):
+            if i not in open_:
                 continue
+            if needs_context:
+                if in_trial is None:
+                    in_trial = self._in_trial(text)
+                if not in_trial:
+                    continue
             for m in pattern.finditer(text):
-                found.append(self._mention(doc, base + m.start(), base + m.end(), kind, role))
-        drugs = self._drug_tokens
-        for i in drugs[bisect.bisect_left(drugs, sent.start):bisect.bisect_left(drugs, sent.end)]:
-            end = i + 1
-            while end < sent.end and doc[end].text in self.continuations:
-                end += 1
-            found.append(self._mention(doc, doc[i].idx, doc[end - 1].idx + len(doc[end - 1]), None, "experimental"))
-        if in_trial:
-            found += self._codes(doc, sent)
-            if self.lead_literals.may_match(folded):
-                covered = [(m.start, m.end) for m in found if m is not None]
-                found += [m for m in self._after_cues(doc, sent)
-                          if m and not any(s < m.end and m.start < e for s, e in covered)]
-        if self.ner_labels:
-            found += self._ner_mentions(doc, sent, in_trial, found)
-        if self.comparator_literals.may_match(folded):
-            self._mark_comparators(doc, sent, found)
+                found.append(self._mention(toks, base + m.start(), base + m.end(), kind, role))
+        drugs, texts = self._drug_tokens, toks.texts
+        for i in drugs[bisect.bisect_left(drugs, start):bisect.bisect_left(drugs, end)]:
+            j = i + 1
+            while j < end and texts[j] in self.continuations:
+                j += 1
+            found.append(self._mention(toks, toks.starts[i], toks.ends[j - 1], None, "experimental"))
+        lead = self._lead in open_
+        if in_trial is None and (lead or any(label in self.ner_in_trial_only for _, _, label in ner_spans)):
+            in_trial = self._in_trial(text)
+        if in_trial is not False:  # (None: only code names may depend on it)
+            codes = self._codes(text, base)
+            if codes and in_trial is None:
+                in_trial = self._in_trial(text)
+            if in_trial:
+                found += codes
+                if lead:
+                    covered = [(m.start, m.end) for m in found if m is not None]
+                    found += [m for m in self._after_cues(toks, text, base, end)
+                              if m and not any(s < m.end and m.start < e for s, e in covered)]
+        if ner_spans:
+            found += self._ner_mentions(toks, ner_spans, bool(in_trial))
+        if self._comparator in open_:
+            self._mark_comparators(toks, text, base, end, found)
         return [m for m in found if m is not None and m.name.lower() not in self.excluded]
 
-    def _ner_mentions(self, doc: Doc, sent: Span, in_trial: bool, found: list) -> list[Mention]:
-        """Spans of the statistical NER (CHEMICAL, INTERVENTION) in this sentence, cleaned like cue
+    def _in_trial(self, text: str) -> bool:
+        """Whether a sentence is about this study's treatments: a trial cue, no cue of another study."""
+        return bool(self.trial_cue.search(text)) and not self.other_study.search(text)
+
+    def _ner_mentions(self, toks: Tokens, spans, in_trial: bool) -> list[Mention]:
+        """Spans of the statistical NER (CHEMICAL, INTERVENTION) in a sentence, cleaned like cue
         phrases (dose, route and leading words dropped) and kept when something confirms them
-        (`ner.accept_when` in the rule file); empty when no NER ran."""
+        (`ner.accept_when` in the rule file)."""
         out = []
-        text = doc_text(doc)
-        spans = self._ner_spans
-        title_end = max(text.find("\n\n"), 0)
-        first, last = sent.start_char, sent.end_char
+        text = toks.text
         for start, end, label in spans:
-            if start < first or end > last:
-                continue
             if label in self.ner_in_trial_only and not in_trial:
                 continue
             if text[start:end].lower() in self.ner_excluded:
                 continue
             dose = _DOSE_START.search(text, start, end)  # "memantine 5–20": the name ends before a dose
             end = dose.start() if dose else end
-            if doc.char_span(start, end) is not None:
-                mention = self._mention(doc, start, end, None, "experimental")
+            if toks.aligned(start, end):
+                mention = self._mention(toks, start, end, None, "experimental")
             else:  # cut inside a token ("heparin" of "heparin-induced"): keep the characters
                 mention = Mention(start, end, text[start:end], None)
             if mention is None or mention.name.lower() in self.ner_excluded:
                 continue
-            if self._ner_confirmed(text, mention, label, title_end):
+            if self._ner_confirmed(text, mention, label):
                 mention.label = label
                 out.append(mention)
         return out
 
-    def _ner_confirmed(self, text: str, m: Mention, label: str, title_end: int) -> bool:
-        words = [w for w in _WORDS.findall(m.name) if len(w) >= 2]
-        if not words or (len(words) == 1 and label != "CHEMICAL"
-                         and not self._is_drug_word(m.name) and not self._kind(m.name)):
-            return False  # a lone word from the PICO tagger ("cycle", "Combined")
+    def _ner_confirmed(self, text: str, m: Mention, label: str) -> bool:
+        if not self._ner_name(m.name, label):
+            return False
         if self._conflict.overlaps(m.start, m.end):
             return False  # another model calls it a disease or an outcome
-        if label != "CHEMICAL" and _ABBREVIATION.fullmatch(m.name):
-            return False  # a bare abbreviation from the PICO tagger: only its long form counts
-        tests = {
-            "both_models": lambda: self._ner_cover.overlaps(m.start, m.end, but=label),
-            "title": lambda: m.end <= title_end,
-            "after_cue": lambda: bool(self.ner_after_cue.search(text[max(0, m.start - 60):m.start])),
-            "named": lambda: bool(self._kind(m.name) or any(self._is_drug_word(w) for w in m.name.split())),
-            "repeated": lambda: occurs_twice(text, m.name),
-        }
-        return any(all(tests[t]() for t in alternative.split("+"))
+        return any(all(self._ner_test(test, text, m, label) for test in alternative)
                    for alternative in self.ner_accept.get(label, ()))
 
-    def _drug_token_indices(self, doc: Doc) -> list[int]:
+    def _ner_name(self, name: str, label: str) -> bool:
+        """Whether an NER mention's name may stand for an intervention (cached: names recur)."""
+        found = self._ner_names.get((name, label))
+        if found is None:
+            words = [w for w in _WORDS.findall(name) if len(w) >= 2]
+            found = not (not words or (len(words) == 1 and label != "CHEMICAL"  # a lone word from the PICO
+                                       and not self._is_drug_word(name) and not self._kind(name))  # tagger
+                         # a bare abbreviation from the PICO tagger: only its long form counts
+                         or (label != "CHEMICAL" and _ABBREVIATION.fullmatch(name)))
+            self._ner_names[name, label] = found
+        return found
+
+    def _ner_test(self, test: str, text: str, m: Mention, label: str) -> bool:
+        """One test of `ner.accept_when` (see the rule file)."""
+        if test == "both_models":
+            return self._ner_cover.overlaps(m.start, m.end, but=label)
+        if test == "title":
+            return m.end <= self._title_end
+        if test == "after_cue":
+            return bool(self.ner_after_cue.search(text[max(0, m.start - 60):m.start]))
+        if test == "named":
+            return bool(self._kind(m.name) or any(self._is_drug_word(w) for w in m.name.split()))
+        if test == "repeated":
+            found = self._repeated.get(m.name)
+            if found is None:
+                found = self._repeated[m.name] = occurs_twice(text, m.name)
+            return found
+        raise KeyError(test)
+
+    def _drug_token_indices(self, toks: Tokens) -> list[int]:
         """The tokens that are drug words (`_is_drug_word`), in order."""
-        cache = self._drug_words
-        if len(cache) >= 200_000:
-            cache.clear()
-        lowers = doc_lowers(doc)
-        drugs = set()
-        for lower in set(lowers):
-            is_drug = cache.get(lower)
-            if is_drug is None:
-                is_drug = cache[lower] = self._is_drug_word(lower)
-            if is_drug:
-                drugs.add(lower)
+        lowers = toks.lowers
+        words = set(lowers)
+        for word in words - self._drug_words - self._other_words:
+            self._is_drug_word(word)
+        drugs = words & self._drug_words
         return [i for i, lower in enumerate(lowers) if lower in drugs] if drugs else []
 
     def _is_drug_word(self, word: str) -> bool:
+        """A drug-stem word (cached: words recur)."""
+        if word in self._drug_words:
+            return True
+        if word in self._other_words:
+            return False
         lower = word.lower()
-        return (len(lower) >= 6 and lower.endswith(self.stem_endings) and lower not in self.not_drugs
-                and bool(self.stem.fullmatch(lower)))
+        found = (len(lower) >= 6 and lower.endswith(self.stem_endings) and lower not in self.not_drugs
+                 and bool(self.stem.fullmatch(lower)))
+        (self._drug_words if found else self._other_words).add(word)
+        return found
 
-    def _codes(self, doc: Doc, sent: Span) -> list[Mention]:
+    def _codes(self, text: str, base: int) -> list[Mention]:
+        """Code names in a sentence `text` that starts at character `base`."""
         out = []
-        for m in self.code.finditer(span_text(sent)):
+        for m in self.code.finditer(text):
             prefix = _CAPITALS.match(m.group()).group()
             if prefix not in self.code_not:
-                start = sent.start_char + m.start()
+                start = base + m.start()
                 out.append(Mention(start, start + len(m.group()), m.group(), None, code=True))
         return out
 
-    def _after_cues(self, doc: Doc, sent: Span) -> list[Mention]:
+    def _after_cues(self, toks: Tokens, text: str, base: int, end: int) -> list[Mention]:
+        """The phrases after lead cues in a sentence `text` (characters from `base`, tokens up to `end`)."""
         out = []
-        for m in self.lead.finditer(span_text(sent)):
-            token = token_at(doc, sent.start_char + m.end())
-            phrase = token is not None and self.reader.forward(doc, token.i, sent.end)
-            if phrase and self._plausible(phrase):
-                out.append(self._mention(doc, phrase.start_char, phrase.end_char, None, "experimental"))
+        for m in self.lead.finditer(text):
+            token = toks.token_at(base + m.end())
+            phrase = token is not None and self.reader.read(toks, token, end)
+            if phrase and self._plausible(toks, *phrase):
+                out.append(self._mention(toks, toks.starts[phrase[0]], toks.ends[phrase[1] - 1], None,
+                                         "experimental"))
         return out
 
-    def _plausible(self, phrase: Span) -> bool:
+    def _plausible(self, toks: Tokens, start: int, end: int) -> bool:
         """A cue phrase is kept when it names something: a known kind, a drug word or a proper name."""
-        if self._kind(phrase.text) or any(self._is_drug_word(t.text) for t in phrase):
+        words = toks.texts[start:end]
+        if self._kind(toks.span_text(start, end)) or any(self._is_drug_word(w) for w in words):
             return True
-        return len(phrase) <= 2 and any(t.text[:1].isupper() or any(c.isdigit() for c in t.text) for t in phrase)
+        return len(words) <= 2 and any(w[:1].isupper() or any(c.isdigit() for c in w) for w in words)
 
-    def _mark_comparators(self, doc: Doc, sent: Span, found: list[Optional[Mention]]) -> None:
+    def _mark_comparators(self, toks: Tokens, text: str, base: int, end: int,
+                          found: list[Optional[Mention]]) -> None:
         starts = set()
-        for m in self.comparator.finditer(span_text(sent)):
-            token = token_at(doc, sent.start_char + m.end())
-            while token is not None and token.lower_ in self.reader.leading_drop and token.i + 1 < sent.end:
-                token = doc[token.i + 1]
+        lowers, drop = toks.lowers, self.reader.leading_drop
+        for m in self.comparator.finditer(text):
+            token = toks.token_at(base + m.end())
+            while token is not None and lowers[token] in drop and token + 1 < end:
+                token += 1
             if token is not None:
-                starts.add(token.idx)
+                starts.add(toks.starts[token])
         for mention in found:
             if mention is not None and mention.start in starts:
                 mention.role = "control"
 
-    def _mention(self, doc: Doc, start: int, end: int, kind: Optional[str], role: str) -> Optional[Mention]:
-        span = doc.char_span(start, end, alignment_mode="expand")
-        if span is None:
+    def _mention(self, toks: Tokens, start: int, end: int, kind: Optional[str], role: str) -> Optional[Mention]:
+        """The mention the characters start:end name (a lexicon hit's `kind`, or a phrase read from them)."""
+        found = toks.char_span(start, end)
+        if found is None:
             return None
-        phrase = self.reader.forward(doc, span.start, span.end) if kind is None else span
-        words = list(phrase) if phrase is not None else []
-        if kind is not None:  # a lexicon hit's leading words stop at the last boundary word
-            cut = max((k + 1 for k, w in enumerate(words[:-1]) if w.lower_ in self.reader.boundary or w.lower_ == "of"), default=0)
-            words = words[cut:]
-        while words and words[0].lower_ in self.reader.leading_drop:
-            words.pop(0)
-        if not words:
+        first, last = found
+        lowers = toks.lowers
+        if kind is None:
+            found = self.reader.read(toks, first, last)
+            if found is None:
+                return None
+            first, last = found
+        else:  # a lexicon hit's leading words stop at the last boundary word
+            boundary = self.reader.boundary
+            first = max((k + 1 for k in range(first, last - 1) if lowers[k] in boundary or lowers[k] == "of"),
+                        default=first)
+        while first < last and lowers[first] in self.reader.leading_drop:
+            first += 1
+        if first >= last:
             return None
-        s, e = words[0].idx, words[-1].idx + len(words[-1])
-        return Mention(s, e, doc_text(doc)[s:e], kind, role)
+        s, e = toks.starts[first], toks.ends[last - 1]
+        return Mention(s, e, toks.text[s:e], kind, role)
 
     # -- merging ----------------------------------------------------------------------------------
     def _merge(self, doc: Doc, mentions: list[Mention]) -> list[Intervention]:
         mentions = _drop_overlaps(sorted(mentions, key=lambda m: (m.start, -(m.end - m.start))))
         aliases = self._aliases(doc, mentions)
         groups: dict[str, list[Mention]] = {}
+        words: dict[str, set] = {}  # a key -> its words
         for mention in mentions:
-            key = aliases.get(_key(mention.name), _key(mention.name))
-            key = next((k for k in groups if _same(k, key)), key)
+            key = _key(mention.name)
+            key = aliases.get(key, key)
+            mine = words.get(key) or words.setdefault(key, set(key.split()))
+            key = next((k for k in groups if _same_words(words[k], mine)), key)
             if mention.label is not None and key not in groups:  # an NER span naming part of another,
-                key = next((k for k in groups if set(key.split()) <= set(k.split())  # or it with modifiers
+                key = next((k for k in groups if mine <= words[k]  # or it with modifiers
                             or k.rstrip("s") == key.rstrip("s") or _modified(key, k)), key)
             groups.setdefault(key, []).append(mention)
         for key in [k for k, group in groups.items() if all(m.label is not None for m in group)]:
-            other = next((k for k in groups if k != key and (set(key.split()) < set(k.split())
-                                                              or _modified(key, k))), None)
+            other = next((k for k in groups if k != key and (words[key] < words[k] or _modified(key, k))), None)
             if other is not None:  # an NER-only name inside a later, longer name, or one with modifiers
                 groups[other] += groups.pop(key)
         out = []
-        long_forms = {s.text: s._.long_form for s in abbreviations(doc)}
+        long_forms = dict(self._abbreviations)
         for group in groups.values():
             named = next((m for m in group if m.code), None) or min(group, key=_ranked)
             if not named.code and named.name in long_forms:  # only "NIV" found: named "noninvasive ventilation"
@@ -292,12 +364,11 @@ class InterventionFinder:
         """Map a name key to the key of the mention it stands for: abbreviations and appositions."""
         links: dict[str, str] = {}
         by_start = {m.start: m for m in mentions}
-        for short in abbreviations(doc):
-            long_form = short._.long_form
+        for short, long_form in self._abbreviations:
             target = next((m for m in mentions if m.start <= long_form.start_char < m.end
                            or long_form.start_char <= m.start < long_form.end_char), None)
             if target is not None:
-                links[_key(short.text)] = _key(target.name)
+                links[_key(short)] = _key(target.name)
         for m in mentions:  # "a Muse cell-based product, CL2020," → one intervention
             gap = doc_text(doc)[m.end:m.end + 2]
             nxt = by_start.get(m.end + 2)
@@ -314,23 +385,41 @@ class InterventionFinder:
         """The kind the first matching `kind_cues` pattern gives `name` (cached: names recur)."""
         if name in self._kinds:
             return self._kinds[name]
-        if len(self._kinds) >= 100_000:
-            self._kinds.clear()
-        kind = self._kinds[name] = next((k for k, pattern in self.kind_cues if pattern.search(name)), None)
+        folded = name.casefold()
+        kind = self._kinds[name] = next((k for k, pattern, literals in self.kind_cues
+                                         if literals.may_match(folded) and pattern.search(name)), None)
         return kind
 
     def _default_kind(self, name: str) -> str:
         return "drug" if any(self._is_drug_word(w) for w in name.split()) else "other"
 
 
+def _by_sentence(bounds: list[tuple[int, int]], spans: list) -> dict[int, list]:
+    """The entity spans that lie inside a sentence's characters, by sentence number, in their order.
+    (A span lies inside the last sentence starting at or before it, or in none; an empty span at the
+    edge of two sentences lies in both.)"""
+    out: dict[int, list] = {}
+    if not spans:
+        return out
+    firsts = [first for first, _ in bounds]
+    lasts = [last for _, last in bounds]
+    for span in spans:
+        k = bisect.bisect_right(firsts, span[0]) - 1
+        while k >= 0 and span[1] <= lasts[k]:
+            out.setdefault(k, []).append(span)
+            k -= 1
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
 def _key(name: str) -> str:
     return " ".join(_NON_WORD.sub(" ", name.lower()).split())
 
 
-def _same(a: str, b: str) -> bool:
-    """Two name keys for one intervention: equal, or one holds the other's two or more words."""
-    x, y = set(a.split()), set(b.split())
-    small, big = sorted((x, y), key=len)
+def _same_words(x: set, y: set) -> bool:
+    """Two name keys (as their sets of words) for one intervention: equal, or one holds the other's
+    two or more words."""
+    small, big = (x, y) if len(x) <= len(y) else (y, x)
     return x == y or (len(small) >= 2 and small <= big)
 
 
@@ -347,8 +436,13 @@ def _ranked(m: Mention) -> tuple:
 
 def _title_cased(m: Mention) -> bool:
     """Prefer a mention written in running text over a Title Cased one (titles, headings)."""
-    words = [w for w in m.name.split() if w[:1].isalpha()]
-    return len(words) > 0 and all(w[:1].isupper() for w in words) and not m.name.isupper()
+    return _title_case_name(m.name)
+
+
+@functools.lru_cache(maxsize=65536)
+def _title_case_name(name: str) -> bool:
+    words = [w for w in name.split() if w[:1].isalpha()]
+    return len(words) > 0 and all(w[:1].isupper() for w in words) and not name.isupper()
 
 
 def _drop_overlaps(mentions: Iterable[Mention]) -> list[Mention]:

@@ -1,11 +1,16 @@
-"""Reading candidate phrases off tokens: forward to a boundary word, trimmed, split into lists."""
+"""Reading candidate phrases off tokens: forward to a boundary word, trimmed, split into lists.
+
+The readers work on `Tokens` (plain per-document lists) and token ranges `(start, end)`;
+`forward`, `token_at` and `split_list` give the same results as spaCy `Span`s and `Token`s."""
 from __future__ import annotations
 
 from typing import Iterable, Optional
 
 from spacy.tokens import Doc, Span, Token
 
-JOINERS = frozenset("-/'’+")
+from .tokens import JOINERS, SPACE, STOP, Tokens
+
+Range = tuple  # (start, end) token indices: doc[start:end]
 
 
 class PhraseReader:
@@ -25,48 +30,49 @@ class PhraseReader:
 
     def forward(self, doc: Doc, start: int, end: Optional[int] = None) -> Optional[Span]:
         """The phrase starting at token `start` (leading drop-words skipped), or None."""
-        end = len(doc) if end is None else end
+        found = self.read(Tokens(doc), start, len(doc) if end is None else end)
+        return doc[found[0]:found[1]] if found else None
+
+    def read(self, toks: Tokens, start: int, end: int) -> Optional[Range]:
+        """`forward` as a token range."""
+        lowers, texts = toks.lowers, toks.texts
         i = start
-        while i < end and doc[i].lower_ in self.leading_drop:
+        while i < end and lowers[i] in self.leading_drop:
             i += 1
         j = i
         while j < end and j - i < self.max_tokens:
-            token = doc[j]
-            if self.allow_brackets and token.text == "(":
-                close = self._closing(doc, j, end)
+            if self.allow_brackets and texts[j] == "(":
+                close = _closing(toks, j, end)
                 if close is None:
                     break
                 j = close + 1
                 continue
-            if self._stops(doc, j, end):
+            if self._stops(toks, j, end):
                 break
             j += 1
-        while j > i and (doc[j - 1].lower_ in self.keep or doc[j - 1].text in JOINERS):
+        while j > i and (lowers[j - 1] in self.keep or texts[j - 1] in JOINERS):
             j -= 1
-        return doc[i:j] if j > i else None
+        return (i, j) if j > i else None
 
-    def _stops(self, doc: Doc, j: int, end: int) -> bool:
-        token = doc[j]
-        if token.is_space or token.like_num or token.is_currency:
+    def _stops(self, toks: Tokens, j: int, end: int) -> bool:
+        if toks.flags(j) & STOP:
             return True
-        if token.is_punct and token.text not in JOINERS:
-            return True
-        lower = token.lower_
+        lower = toks.lowers[j]
         if lower in self.keep:  # a run of keep-words stays when a content word follows it
             k = j + 1
-            while k < end and doc[k].lower_ in self.keep:
+            while k < end and toks.lowers[k] in self.keep:
                 k += 1
-            return k >= end or self._stops(doc, k, end)
+            return k >= end or self._stops(toks, k, end)
         return lower in self.boundary
 
-    @staticmethod
-    def _closing(doc: Doc, j: int, end: int, longest: int = 6) -> Optional[int]:
-        for k in range(j + 1, min(end, j + longest + 1)):
-            if doc[k].text == ")":
-                return k if k > j + 1 else None
-            if doc[k].text == "(" or doc[k].is_space:
-                return None
-        return None
+
+def _closing(toks: Tokens, j: int, end: int, longest: int = 6) -> Optional[int]:
+    for k in range(j + 1, min(end, j + longest + 1)):
+        if toks.texts[k] == ")":
+            return k if k > j + 1 else None
+        if toks.texts[k] == "(" or toks.flags(k) & SPACE:
+            return None
+    return None
 
 
 def token_at(doc: Doc, char: int) -> Optional[Token]:
@@ -75,17 +81,24 @@ def token_at(doc: Doc, char: int) -> Optional[Token]:
     return span[0] if span is not None and len(span) else None
 
 
-def split_list(span: Span, conjunctions: frozenset = frozenset({"and", "or", ","})) -> list[Span]:
-    """Split "A, B, and C" into its members (brackets kept whole)."""
-    parts, depth, begin = [], 0, span.start
-    doc = span.doc
-    for k in range(span.start, span.end):
-        text = doc[k].lower_
+def split_range(toks: Tokens, start: int, end: int,
+                conjunctions: frozenset = frozenset({"and", "or", ","})) -> list[Range]:
+    """Split "A, B, and C" (tokens start:end) into its members (brackets kept whole)."""
+    parts, depth, begin = [], 0, start
+    lowers = toks.lowers
+    for k in range(start, end):
+        text = lowers[k]
         depth += (text == "(") - (text == ")")
         if depth == 0 and text in conjunctions:
             if k > begin:
-                parts.append(doc[begin:k])
+                parts.append((begin, k))
             begin = k + 1
-    if span.end > begin:
-        parts.append(doc[begin:span.end])
+    if end > begin:
+        parts.append((begin, end))
     return parts
+
+
+def split_list(span: Span, conjunctions: frozenset = frozenset({"and", "or", ","})) -> list[Span]:
+    """Split "A, B, and C" into its members (brackets kept whole)."""
+    doc = span.doc
+    return [doc[s:e] for s, e in split_range(Tokens(doc), span.start, span.end, conjunctions)]

@@ -9,6 +9,9 @@ A pattern it cannot read, or one that requires no ASCII literal, may always matc
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+from typing import Iterable, Optional
+
 import regex
 
 try:  # the regex parser behind `re`
@@ -73,3 +76,73 @@ class RequiredLiterals:
         if self.literals is None or "\u0307" in folded or "ı" in folded:  # (İ folds to i + U+0307)
             return True
         return any(w in folded for w in self.literals)
+
+
+class SentenceGates:
+    """Which of some gates may match each sentence of a document, from the literals each sentence
+    holds, found with a few scans of the whole document instead of a test per gate and sentence.
+
+    `SentenceGates(gates).sentences(text, bounds)[k]` holds the numbers `i` of the gates for which
+    `gates[i].may_match(text[first:last].casefold())`, where `(first, last) = bounds[k]`."""
+
+    _SPECIAL = ("\u0307", "ı")  # in a folded text: every gate may match (see RequiredLiterals.may_match)
+
+    def __init__(self, gates: Iterable[RequiredLiterals]):
+        gates = list(gates)
+        self.all = frozenset(range(len(gates)))
+        self.always = frozenset(i for i, gate in enumerate(gates) if gate.literals is None)
+        self.by_literal: dict[str, set[int]] = {}  # literal -> the gates it opens
+        for i, gate in enumerate(gates):
+            for w in gate.literals or ():
+                self.by_literal.setdefault(w, set()).add(i)
+        # Shortest first, each with the shorter literals inside it: where one of those is missing, so is it.
+        self._scan = [(w, [a for a in self.by_literal if a != w and a in w])
+                      for w in sorted(self.by_literal, key=len)]
+
+    def sentences(self, text: str, bounds: list[tuple[int, int]]) -> list[frozenset]:
+        """For each sentence (character range of `text`), the gates that may match it."""
+        present = self._literals(text, bounds)
+        out = []
+        for found in present:
+            if found is None:
+                out.append(self.all)
+            elif not found:
+                out.append(self.always)
+            else:
+                out.append(self.always.union(*(self.by_literal[w] for w in found)))
+        return out
+
+    def _literals(self, text: str, bounds: list[tuple[int, int]]) -> list[Optional[set]]:
+        """The literals each sentence's folding holds; None for one holding a special character."""
+        folded = text.casefold()
+        if len(folded) != len(text):  # some character folds to several: fold each sentence
+            out: list[Optional[set]] = []
+            for first, last in bounds:
+                part = text[first:last].casefold()
+                special = any(c in part for c in self._SPECIAL)
+                out.append(None if special else {w for w in self.by_literal if w in part})
+            return out
+        # Each character folds to one, so the sentences' foldings are these slices of `folded`.
+        present: list[Optional[set]] = [set() for _ in bounds]
+        firsts = [first for first, _ in bounds]
+        ends = firsts[1:] + [len(folded)]
+        missing = set()
+        for w, inside in [(c, ()) for c in self._SPECIAL] + self._scan:
+            if inside and not missing.isdisjoint(inside):
+                missing.add(w)
+                continue
+            at = folded.find(w)
+            if at < 0:
+                missing.add(w)
+            while at >= 0:
+                k = bisect_right(firsts, at) - 1
+                if k < 0:
+                    at = folded.find(w, at + 1)
+                    continue
+                if at + len(w) <= bounds[k][1] and present[k] is not None:
+                    if w in self._SPECIAL:
+                        present[k] = None
+                    else:
+                        present[k].add(w)
+                at = folded.find(w, ends[k])  # (a later start in sentence k would end beyond it too)
+        return present

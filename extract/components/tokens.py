@@ -1,0 +1,118 @@
+"""The token facts the phrase readers use, as plain lists computed once per document.
+
+A `Token` or `Span` object per access costs more than the work done with it, so the interventions
+and endpoints components read token strings, character offsets, lexical flags and sentence
+boundaries from `Tokens(doc)`, and name phrases by token ranges `(start, end)` (`doc[start:end]`).
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from itertools import accumulate
+from operator import add
+from typing import Optional
+
+from spacy.tokens import Doc
+
+from .extensions import doc_lowers, doc_spaces, doc_text, doc_texts
+
+JOINERS = frozenset("-/'’+")  # punctuation that stays inside a phrase
+_EDGES, _SENTS = "extract.edges", "extract.sents"
+
+# Lexical flags of a token string (`Token.is_space`, …: flags of its lexeme, one per string).
+STOP = 1   # space, like a number, currency, or punctuation other than JOINERS: a phrase ends there
+LOWER_ALPHA = 2  # `is_lower and is_alpha`
+SPACE = 4  # `is_space`
+_FLAGS: list = [None, {}]  # the vocabulary the flags were read from, and string -> flags
+
+
+class Tokens:
+    """One document's tokens: `texts`, `lowers`, `starts`/`ends` (character offsets into `text`) and
+    `sentences`, the token ranges of `doc.sents`; `flags(i)` gives a token's STOP, LOWER_ALPHA, SPACE."""
+
+    __slots__ = ("doc", "n", "text", "texts", "lowers", "starts", "ends", "sentences", "_flags")
+
+    def __init__(self, doc: Doc):
+        self.doc, self.n = doc, len(doc)
+        self.text, self.texts, self.lowers = doc_text(doc), doc_texts(doc), doc_lowers(doc)
+        edges = doc.user_data.get(_EDGES)
+        if edges is None or len(edges[0]) != self.n:
+            lengths = list(map(len, self.texts))
+            starts = list(accumulate(map(add, lengths, doc_spaces(doc)), initial=0))
+            starts.pop()
+            edges = doc.user_data[_EDGES] = (starts, list(map(add, starts, lengths)))
+        self.starts, self.ends = edges
+        sentences = doc.user_data.get(_SENTS)
+        if sentences is None or (sentences and sentences[-1][1] != self.n):
+            sentences = doc.user_data[_SENTS] = [(s.start, s.end) for s in doc.sents]
+        self.sentences = sentences
+        if _FLAGS[0] is not doc.vocab:
+            _FLAGS[:] = [doc.vocab, {}]
+        self._flags = _FLAGS[1]
+
+    def flags(self, i: int) -> int:
+        """STOP, LOWER_ALPHA and SPACE of token `i`."""
+        text = self.texts[i]
+        found = self._flags.get(text)
+        if found is None:
+            if len(self._flags) >= 500_000:
+                self._flags.clear()
+            lex = self.doc.vocab[text]
+            stop = lex.is_space or lex.like_num or lex.is_currency or (lex.is_punct and text not in JOINERS)
+            found = self._flags[text] = (STOP * stop + LOWER_ALPHA * (lex.is_lower and lex.is_alpha)
+                                         + SPACE * lex.is_space)
+        return found
+
+    def char_span(self, start: int, end: int) -> Optional[tuple[int, int]]:
+        """`doc.char_span(start, end, alignment_mode="expand")` as a token range.
+
+        The tokens and their trailing whitespace tile the text, so the token "covering" a character
+        (spaCy's `token_by_char`) is the last one starting at or before it."""
+        if start >= end:  # (not asked for by the components; spaCy's answer)
+            span = self.doc.char_span(start, end, alignment_mode="expand")
+            return None if span is None else (span.start, span.end)
+        if start < 0 or end > len(self.text):
+            return None
+        first = bisect_right(self.starts, start) - 1
+        last = bisect_right(self.starts, end - 1, first) - 1
+        if start == self.ends[first]:  # on the first token's trailing space: the span starts after it
+            first += 1
+        return first, last + 1
+
+    def aligned(self, start: int, end: int) -> bool:
+        """Whether `doc.char_span(start, end)` (strict) is a span."""
+        if start >= end:  # (spaCy's answer)
+            return self.doc.char_span(start, end) is not None
+        if start < 0 or end > len(self.text):
+            return False
+        first = bisect_right(self.starts, start) - 1
+        last = bisect_right(self.starts, end - 1, first) - 1
+        return self.starts[first] == start and self.ends[last] == end
+
+    def token_at(self, char: int) -> Optional[int]:
+        """The token starting at or covering character `char` (not its trailing space): `phrases.token_at`."""
+        if char < 0 or char >= len(self.text):
+            return None
+        i = bisect_right(self.starts, char) - 1
+        return i if char < self.ends[i] else None
+
+    def span_text(self, start: int, end: int) -> str:
+        """`doc[start:end].text`."""
+        end = min(end, self.n)
+        return self.text[self.starts[start]:self.ends[end - 1]] if start < end else ""
+
+    def sentence(self, i: int) -> int:
+        """The number of the sentence holding token `i`."""
+        sentences = self.sentences
+        lo, hi = 0, len(sentences)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if sentences[mid][0] <= i:
+                lo = mid
+            else:
+                hi = mid
+        return lo
+
+    def sentence_bounds(self) -> list[tuple[int, int]]:
+        """The character range of each sentence."""
+        starts, ends = self.starts, self.ends
+        return [(starts[start], ends[end - 1]) for start, end in self.sentences]
