@@ -15,12 +15,13 @@ from typing import Iterable
 
 import numpy
 import regex
-from spacy.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE, IDX, LENGTH
+from spacy.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import rules
 from .extensions import abbreviations, doc_text
+from .tokens import char_edges
 
 SPANS_KEY = "ner"
 _ENT_ATTRS = [ENT_IOB, ENT_TYPE, ENT_KB_ID, ENT_ID]  # an unset entity layer: all 0
@@ -177,8 +178,6 @@ def entities(doc: Doc, labels: Iterable[str]) -> list[Entity]:
 
 
 def token_edges(doc: Doc) -> tuple[set, set]:
-    """The character offsets where the doc's tokens start, and where they end."""
-    if not len(doc):
-        return set(), set()
-    starts, lengths = doc.to_array([IDX, LENGTH]).T.tolist()
-    return set(starts), {s + n for s, n in zip(starts, lengths)}
+    """The character offsets where the doc's tokens start, and where they end, as sets."""
+    starts, ends = char_edges(doc)
+    return set(starts), set(ends)

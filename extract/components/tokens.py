@@ -25,6 +25,17 @@ SPACE = 4  # `is_space`
 _FLAGS: list = [None, {}]  # the vocabulary the flags were read from, and string -> flags
 
 
+def char_edges(doc: Doc) -> tuple[list[int], list[int]]:
+    """The character offsets where each token starts, and where it ends (computed once per document)."""
+    edges = doc.user_data.get(_EDGES)
+    if edges is None or len(edges[0]) != len(doc):
+        lengths = list(map(len, doc_texts(doc)))
+        starts = list(accumulate(map(add, lengths, doc_spaces(doc)), initial=0))
+        starts.pop()
+        edges = doc.user_data[_EDGES] = (starts, list(map(add, starts, lengths)))
+    return edges
+
+
 class Tokens:
     """One document's tokens: `texts`, `lowers`, `starts`/`ends` (character offsets into `text`) and
     `sentences`, the token ranges of `doc.sents`; `flags(i)` gives a token's STOP, LOWER_ALPHA, SPACE."""
@@ -34,13 +45,7 @@ class Tokens:
     def __init__(self, doc: Doc):
         self.doc, self.n = doc, len(doc)
         self.text, self.texts, self.lowers = doc_text(doc), doc_texts(doc), doc_lowers(doc)
-        edges = doc.user_data.get(_EDGES)
-        if edges is None or len(edges[0]) != self.n:
-            lengths = list(map(len, self.texts))
-            starts = list(accumulate(map(add, lengths, doc_spaces(doc)), initial=0))
-            starts.pop()
-            edges = doc.user_data[_EDGES] = (starts, list(map(add, starts, lengths)))
-        self.starts, self.ends = edges
+        self.starts, self.ends = char_edges(doc)
         sentences = doc.user_data.get(_SENTS)
         if sentences is None or (sentences and sentences[-1][1] != self.n):
             sentences = doc.user_data[_SENTS] = [(s.start, s.end) for s in doc.sents]
