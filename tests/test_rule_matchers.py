@@ -85,6 +85,26 @@ def test_required_literals_give_no_gate_where_unsure(pattern):
     assert RequiredLiterals(pattern).may_match("")
 
 
+def test_sentence_gates_are_the_gates_asked_sentence_by_sentence(texts):
+    """`SentenceGates` finds each sentence's literals with a few scans of the whole text: the gates it
+    opens for a sentence are those whose `may_match` holds on that sentence's folding."""
+    from extract.components.required_literals import SentenceGates
+
+    patterns = [r"\b(?:primary|main)(?: efficacy)? (?:end[- ]?points?|outcomes?)", r"sham(?:[- ]procedure)?",
+                r"(?:usual|standard) (?:care|treatment)", r"\bIstanbul\b|\bizmir", r"x?", r"trial", r"tri",
+                r"randomi[sz]ed trial"]
+    gates = [RequiredLiterals(p) for p in patterns]
+    sentence_gates = SentenceGates(gates)
+    rnd = random.Random(11)
+    samples = texts + ["Main endpoints. Sham-procedure; usual care", "İstanbul trial. ızmir tri", "Straße. trial ſham"]
+    for text in samples:
+        cuts = sorted(rnd.sample(range(len(text) + 1), min(len(text) + 1, rnd.randint(1, 6))))
+        bounds = [(a, b) for a, b in zip([0] + cuts, cuts + [len(text)]) if rnd.random() < 0.8]
+        expected = [frozenset(i for i, gate in enumerate(gates) if gate.may_match(text[a:b].casefold()))
+                    for a, b in bounds]
+        assert sentence_gates.sentences(text, bounds) == expected, (text[:60], bounds)
+
+
 def test_occurs_twice_is_the_regex_count(texts):
     def reference(text: str, name: str) -> bool:
         return len(regex.findall(rf"(?<!\w){regex.escape(name)}(?!\w)", text, regex.I)) >= 2
