@@ -180,8 +180,10 @@ def test_every_compiled_pattern_is_linear_on_adversarial_strings():
     """tests/regex_sweep.py finds every compiled pattern (components, readers, numbers...) and runs it
     over 100,000-character adversarial strings, in a subprocess: `re` has no timeout of its own."""
     try:
+        paths = [str(HERE.parent), os.environ.get("PYTHONPATH", "")]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
         result = subprocess.run([sys.executable, str(HERE / "regex_sweep.py")], capture_output=True,
-                                text=True, timeout=240, cwd=HERE.parent)
+                                text=True, timeout=240, cwd=HERE.parent, env=env)  # the code under test
     except subprocess.TimeoutExpired as exc:
         lines = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
         pytest.fail(f"the sweep hung; last pattern started: {lines.strip().splitlines()[-1:]}")
