@@ -351,3 +351,18 @@ def test_conditions_from_participants_and_disease_spans():
                       (text.index("Diabetes"), text.index("Diabetes") + 8, "DISEASE")]
     ConditionFinder()(doc)
     assert [c.name for c in doc._.conditions] == ["type 2 diabetes"]  # "Diabetes" is the same one
+
+
+def test_fast_ops_gather_add_is_thincs_sum_bit_for_bit():
+    """The hash-embedding lookups the NER runs on (`ops.FastOps`) give thinc's sums exactly."""
+    import numpy
+    from thinc.api import NumpyOps
+
+    from extract.ner.ops import FastOps
+
+    rng = numpy.random.default_rng(0)
+    table = rng.standard_normal((5000, 64), dtype="float32")
+    keys = NumpyOps().hash(rng.integers(0, 2**63, 3000, dtype="uint64"), 8) % 5000  # as HashEmbed does
+    fast, reference = FastOps().gather_add(table, keys), NumpyOps().gather_add(table, keys)
+    assert keys.shape == (3000, 4) and fast.dtype == reference.dtype
+    assert numpy.array_equal(fast, reference)
