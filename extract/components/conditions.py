@@ -11,7 +11,8 @@ from .. import rules
 from ..schema import Condition
 from .entities import entities
 from .extensions import abbreviations, doc_text, evidence
-from .phrases import PhraseReader, token_at
+from .phrases import PhraseReader
+from .tokens import Tokens
 
 _WORD_OR_PUNCT = regex.compile(r"[^\W\d_]+|[.,;:()]")
 _NON_WORD = regex.compile(r"[^\w]+")
@@ -70,12 +71,14 @@ class ConditionFinder:
 
     def _in_participants(self, doc: Doc, text: str, start: int, end: int) -> list[tuple[int, int]]:
         out = []
+        toks = None
         for m in self.cue.finditer(text, start, end):
-            token = token_at(doc, m.end())
-            if token is None or token.idx >= end:
+            toks = toks or Tokens(doc)
+            token = toks.token_at(m.end())
+            if token is None or toks.starts[token] >= end:
                 continue
             last = doc.char_span(start, end, alignment_mode="expand")
-            phrase = self._phrase(doc, token.i, last.end if last is not None else len(doc))
+            phrase = self._phrase(doc, token, last.end if last is not None else len(doc))
             if phrase is not None and phrase.end_char <= end:
                 out.append((phrase.start_char, phrase.end_char))
         return out

@@ -1,12 +1,9 @@
 """Reading candidate phrases off tokens: forward to a boundary word, trimmed, split into lists.
 
-The readers work on `Tokens` (plain per-document lists) and token ranges `(start, end)`;
-`forward`, `token_at` and `split_list` give the same results as spaCy `Span`s and `Token`s."""
+The readers work on `Tokens` (plain per-document lists) and token ranges `(start, end)`: `doc[start:end]`."""
 from __future__ import annotations
 
 from typing import Iterable, Optional
-
-from spacy.tokens import Doc, Span, Token
 
 from .tokens import JOINERS, SPACE, STOP, Tokens
 
@@ -28,13 +25,8 @@ class PhraseReader:
         self.max_tokens = max_tokens
         self.allow_brackets = allow_brackets
 
-    def forward(self, doc: Doc, start: int, end: Optional[int] = None) -> Optional[Span]:
-        """The phrase starting at token `start` (leading drop-words skipped), or None."""
-        found = self.read(Tokens(doc), start, len(doc) if end is None else end)
-        return doc[found[0]:found[1]] if found else None
-
     def read(self, toks: Tokens, start: int, end: int) -> Optional[Range]:
-        """`forward` as a token range."""
+        """The phrase starting at token `start` (leading drop-words skipped) as a token range, or None."""
         lowers, texts = toks.lowers, toks.texts
         i = start
         while i < end and lowers[i] in self.leading_drop:
@@ -75,12 +67,6 @@ def _closing(toks: Tokens, j: int, end: int, longest: int = 6) -> Optional[int]:
     return None
 
 
-def token_at(doc: Doc, char: int) -> Optional[Token]:
-    """The token starting at or covering character `char`."""
-    span = doc.char_span(char, char + 1, alignment_mode="expand")
-    return span[0] if span is not None and len(span) else None
-
-
 def split_range(toks: Tokens, start: int, end: int,
                 conjunctions: frozenset = frozenset({"and", "or", ","})) -> list[Range]:
     """Split "A, B, and C" (tokens start:end) into its members (brackets kept whole)."""
@@ -97,8 +83,3 @@ def split_range(toks: Tokens, start: int, end: int,
         parts.append((begin, end))
     return parts
 
-
-def split_list(span: Span, conjunctions: frozenset = frozenset({"and", "or", ","})) -> list[Span]:
-    """Split "A, B, and C" into its members (brackets kept whole)."""
-    doc = span.doc
-    return [doc[s:e] for s, e in split_range(Tokens(doc), span.start, span.end, conjunctions)]

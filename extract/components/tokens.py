@@ -94,7 +94,7 @@ class Tokens:
         return self.starts[first] == start and self.ends[last] == end
 
     def token_at(self, char: int) -> Optional[int]:
-        """The token starting at or covering character `char` (not its trailing space): `phrases.token_at`."""
+        """The token starting at or covering character `char` (not its trailing space), or None."""
         if char < 0 or char >= len(self.text):
             return None
         i = bisect_right(self.starts, char) - 1
