@@ -116,10 +116,17 @@ def max_ner_tokens() -> int:
 NER_BATCH_SIZE = 8
 
 
+# Documents per group whose words a tok2vec embeds once (see extract/ner/embed_cache.py).
+EMBED_GROUP = 64
+
+
 class BoundedPipe:
     """A statistical component that leaves documents longer than `max_tokens` alone (an abstract is
     a few hundred tokens, and a pathological input must not spend minutes in the network) and runs
-    the others in batches of `batch_size`."""
+    the others in batches of `batch_size`; a tok2vec with an `embed_cache` embeds the words of each
+    group of EMBED_GROUP documents once."""
+
+    embed_cache = None  # set by extract.ner.embed_cache.cache_embeddings
 
     def __init__(self, inner, max_tokens: int, batch_size: int = NER_BATCH_SIZE):
         self.inner, self.max_tokens, self.batch_size = inner, max_tokens, batch_size
@@ -131,16 +138,29 @@ class BoundedPipe:
         return doc if len(doc) > self.max_tokens else self.inner(doc)
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
-        batch: list[Doc] = []
+        group: list[Doc] = []
         for doc in docs:
-            if len(doc) > self.max_tokens:
-                yield from self.inner.pipe(batch, batch_size=self.batch_size) if batch else ()
-                batch = []
-                yield doc
-                continue
-            batch.append(doc)
-        if batch:
-            yield from self.inner.pipe(batch, batch_size=self.batch_size)
+            group.append(doc)
+            if len(group) == EMBED_GROUP:
+                yield from self._group(group)
+                group = []
+        yield from self._group(group)
+
+    def _group(self, docs: list[Doc]) -> Iterator[Doc]:
+        """`docs` in order, the ones short enough through the component in batches."""
+        kept = [doc for doc in docs if len(doc) <= self.max_tokens]
+        if not kept:
+            yield from docs
+            return
+        if self.embed_cache is not None:
+            self.embed_cache.start(kept)
+        try:
+            done = iter(self.inner.pipe(kept, batch_size=self.batch_size))
+            for doc in docs:
+                yield next(done) if len(doc) <= self.max_tokens else doc
+        finally:
+            if self.embed_cache is not None:
+                self.embed_cache.clear()
 
 
 def _bound(nlp: Language, pipe_name: str) -> None:

@@ -1,0 +1,116 @@
+"""Word embeddings computed once per word of a batch, not once per token.
+
+The first half of spaCy's `Tok2Vec.v2` encoder (`MultiHashEmbed`: hash embeddings of NORM, PREFIX,
+SUFFIX and SHAPE, the static vector, and the maxout layer that mixes them) gives every token a vector
+that depends on that token alone, and only on its word (ORTH) and its NORM: the other features are
+attributes of the word. Sixty-four abstracts have about 22,000 tokens but only about 4,500 different
+words, so embedding each word once is about a fifth of the work.
+
+`cache_embeddings(nlp)` puts an `EmbedCache` in front of that layer in each tok2vec of the pipeline
+that has one (inference only: in training, and for a layer it does not recognise, the original runs).
+`EmbedCache.start(docs)` embeds the words of a group of documents in one pass; the group's documents
+then take their vectors from it, and `clear()` ends the group. Documents outside a group embed their
+own words. A vector's last bits depend on what else was multiplied with it in that pass (BLAS), so
+the cache never outlives its group: the output depends on the documents of the group, as it did on the
+documents of a batch without the cache, never on what a worker processed before.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy
+from spacy.attrs import NORM, ORTH, intify_attr
+from spacy.language import Language
+from spacy.tokens import Doc
+from thinc.api import Model
+
+# leaves of MultiHashEmbed: each gives a token's output from that token's own features
+PER_TOKEN_LAYERS = frozenset({"extract_features", "list2ragged", "ragged2list", "ints-getitem",
+                              "hashembed", "static_vectors", "maxout", "layernorm", "dropout"})
+WORD_ATTRS = frozenset(intify_attr(a) for a in ("ORTH", "LOWER", "PREFIX", "SUFFIX", "SHAPE"))
+
+
+def cache_embeddings(nlp: Language) -> list["EmbedCache"]:
+    """Put an EmbedCache in front of the word-embedding layer of each tok2vec in `nlp` that has one
+    it recognises; returns the caches (a sourced component's BoundedPipe gets its own as
+    `embed_cache`, to start and clear around each group of documents)."""
+    caches = []
+    for _, component in nlp.pipeline:
+        inner = getattr(component, "inner", component)  # a BoundedPipe wraps a sourced tok2vec
+        layers = getattr(getattr(inner, "model", None), "layers", [])
+        if len(layers) == 2 and cacheable(layers[0]):
+            layers[0] = EmbedCache(layers[0])
+            caches.append(layers[0])
+            if inner is not component:
+                component.embed_cache = layers[0]
+    return caches
+
+
+def cacheable(embed: Model) -> bool:
+    """Whether `embed` gives each token a vector from its ORTH and NORM alone."""
+    leaves = [layer for layer in embed.walk() if not layer.layers]
+    if not leaves or any(layer.name not in PER_TOKEN_LAYERS for layer in leaves):
+        return False
+    extractors = [layer for layer in leaves if layer.name == "extract_features"]
+    if len(extractors) != 1:
+        return False
+    columns = {intify_attr(c) for c in extractors[0].attrs["columns"]}
+    return columns <= WORD_ATTRS | {NORM}
+
+
+Key = tuple  # (ORTH, NORM) of a token
+
+
+class EmbedCache(Model):
+    """`embed`'s output for a list of Docs: each (ORTH, NORM) embedded once per group or call."""
+
+    def __init__(self, embed: Model):
+        super().__init__(f"cached({embed.name})", _forward, layers=[embed], dims={"nO": embed.get_dim("nO")})
+        self.embed = embed
+        self.rows: dict[Key, int] = {}
+        self.table = numpy.zeros((0, embed.get_dim("nO")), dtype="float32")
+
+    def start(self, docs: Iterable[Doc]) -> None:
+        """Embed the words of `docs`, a group whose documents will take their vectors from here."""
+        self.clear()
+        docs = list(docs)
+        if docs:
+            self.rows, self.table = self._embed(docs[0].vocab, _distinct(k for doc in docs for k in _keys(doc)))
+
+    def clear(self) -> None:
+        self.rows, self.table = {}, self.table[:0]
+
+    def vectors(self, docs: list[Doc]) -> list:
+        keys = [_keys(doc) for doc in docs]
+        rows, table = self.rows, self.table
+        new = _distinct(k for doc_keys in keys for k in doc_keys if k not in rows)
+        if new:  # words outside the group (or no group): embedded for this call only
+            extra, vectors = self._embed(docs[0].vocab, new)
+            rows = {**rows, **{k: len(table) + i for k, i in extra.items()}}
+            table = numpy.concatenate([table, vectors])
+        return [table.take(numpy.array([rows[k] for k in doc_keys], dtype="int64"), axis=0)
+                for doc_keys in keys]
+
+    def _embed(self, vocab, keys: list[Key]) -> tuple[dict[Key, int], numpy.ndarray]:
+        """Row numbers for `keys` and their vectors, from one pass of `embed` over them."""
+        if not keys:
+            return {}, self.table[:0]
+        doc = Doc(vocab, words=[vocab.strings[orth] for orth, _ in keys], spaces=[False] * len(keys))
+        doc.from_array([NORM], numpy.array([[norm] for _, norm in keys], dtype="uint64"))
+        return {key: i for i, key in enumerate(keys)}, self.embed.predict([doc])[0]
+
+
+def _keys(doc: Doc) -> list[Key]:
+    ids = doc.to_array([ORTH, NORM])
+    return list(zip(ids[:, 0].tolist(), ids[:, 1].tolist()))
+
+
+def _distinct(keys: Iterable[Key]) -> list[Key]:
+    """`keys` without repeats, in order of first appearance."""
+    return list(dict.fromkeys(keys))
+
+
+def _forward(model: EmbedCache, docs: list[Doc], is_train: bool):
+    if is_train:  # weights change in training: no cache
+        return model.embed(docs, is_train)
+    return model.vectors(docs), lambda d_vectors: []
