@@ -67,9 +67,9 @@ def test_outside_a_group_a_call_embeds_its_own_words(nlp, embed):
     cache = EmbedCache(embed)
     cache.start([nlp.make_doc(s) for s in SENTENCES[:2]])
     cache.clear()
-    assert not cache.rows
+    assert not cache.members
     assert numpy.array_equal(cache.vectors([doc])[0], expected)
-    assert not cache.rows  # words met outside a group are not kept
+    assert not cache.members and not len(cache.table)  # words met outside a group are not kept
 
 
 def test_the_pipeline_clears_its_cache_after_each_group(nlp):
@@ -77,7 +77,7 @@ def test_the_pipeline_clears_its_cache_after_each_group(nlp):
     assert tok2vec.embed_cache is tok2vec.inner.model.layers[0]
     docs = list(nlp.pipe(SENTENCES))
     assert [d.text for d in docs] == SENTENCES
-    assert not tok2vec.embed_cache.rows
+    assert not tok2vec.embed_cache.members
 
 
 def test_a_token_with_its_own_norm_gets_that_norms_vector(nlp, embed):

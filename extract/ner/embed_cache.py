@@ -67,47 +67,42 @@ class EmbedCache(Model):
     def __init__(self, embed: Model):
         super().__init__(f"cached({embed.name})", _forward, layers=[embed], dims={"nO": embed.get_dim("nO")})
         self.embed = embed
-        self.rows: dict[Key, int] = {}
         self.table = numpy.zeros((0, embed.get_dim("nO")), dtype="float32")
+        self.members: dict[int, tuple[Doc, numpy.ndarray]] = {}  # id(doc) -> (doc, its rows in table)
 
     def start(self, docs: Iterable[Doc]) -> None:
         """Embed the words of `docs`, a group whose documents will take their vectors from here."""
-        self.clear()
         docs = list(docs)
-        if docs:
-            self.rows, self.table = self._embed(docs[0].vocab, _distinct(k for doc in docs for k in _keys(doc)))
+        self.table, rows = self._embed(docs)
+        self.members = {id(doc): (doc, doc_rows) for doc, doc_rows in zip(docs, rows)}
 
     def clear(self) -> None:
-        self.rows, self.table = {}, self.table[:0]
+        self.table, self.members = self.table[:0], {}
 
     def vectors(self, docs: list[Doc]) -> list:
-        keys = [_keys(doc) for doc in docs]
-        rows, table = self.rows, self.table
-        new = _distinct(k for doc_keys in keys for k in doc_keys if k not in rows)
-        if new:  # words outside the group (or no group): embedded for this call only
-            extra, vectors = self._embed(docs[0].vocab, new)
-            rows = {**rows, **{k: len(table) + i for k, i in extra.items()}}
-            table = numpy.concatenate([table, vectors])
-        return [table.take(numpy.array([rows[k] for k in doc_keys], dtype="int64"), axis=0)
-                for doc_keys in keys]
+        found = [self.members.get(id(doc)) for doc in docs]
+        outside = [doc for doc, member in zip(docs, found) if member is None or member[0] is not doc]
+        if outside:  # documents outside the group (or no group): their words in a pass of their own
+            table, rows = self._embed(outside)
+            own = {id(doc): table.take(doc_rows, axis=0) for doc, doc_rows in zip(outside, rows)}
+        return [self.table.take(member[1], axis=0) if member is not None and member[0] is doc
+                else own[id(doc)] for doc, member in zip(docs, found)]
 
-    def _embed(self, vocab, keys: list[Key]) -> tuple[dict[Key, int], numpy.ndarray]:
-        """Row numbers for `keys` and their vectors, from one pass of `embed` over them."""
-        if not keys:
-            return {}, self.table[:0]
-        doc = Doc(vocab, words=[vocab.strings[orth] for orth, _ in keys], spaces=[False] * len(keys))
-        doc.from_array([NORM], numpy.array([[norm] for _, norm in keys], dtype="uint64"))
-        return {key: i for i, key in enumerate(keys)}, self.embed.predict([doc])[0]
-
-
-def _keys(doc: Doc) -> list[Key]:
-    ids = doc.to_array([ORTH, NORM])
-    return list(zip(ids[:, 0].tolist(), ids[:, 1].tolist()))
-
-
-def _distinct(keys: Iterable[Key]) -> list[Key]:
-    """`keys` without repeats, in order of first appearance."""
-    return list(dict.fromkeys(keys))
+    def _embed(self, docs: list[Doc]) -> tuple[numpy.ndarray, list[numpy.ndarray]]:
+        """The vectors of the distinct (ORTH, NORM) of `docs`, from one pass of `embed` over them
+        (in order of first appearance), and for each doc the row of each of its tokens."""
+        ids = [doc.to_array([ORTH, NORM]).reshape(-1, 2) for doc in docs]
+        words: dict[Key, int] = {}
+        new = words.setdefault
+        rows = numpy.array([new(key, len(words)) for doc_ids in ids
+                            for key in zip(doc_ids[:, 0].tolist(), doc_ids[:, 1].tolist())], dtype="int64")
+        edges = numpy.cumsum([len(doc_ids) for doc_ids in ids])[:-1]
+        if not words:
+            return self.table[:0], numpy.split(rows, edges)
+        vocab = docs[0].vocab
+        pass_doc = Doc(vocab, words=[vocab.strings[orth] for orth, _ in words], spaces=[False] * len(words))
+        pass_doc.from_array([NORM], numpy.array([[norm] for _, norm in words], dtype="uint64"))
+        return self.embed.predict([pass_doc])[0], numpy.split(rows, edges)
 
 
 def _forward(model: EmbedCache, docs: list[Doc], is_train: bool):
