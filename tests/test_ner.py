@@ -366,3 +366,19 @@ def test_fast_ops_gather_add_is_thincs_sum_bit_for_bit():
     fast, reference = FastOps().gather_add(table, keys), NumpyOps().gather_add(table, keys)
     assert keys.shape == (3000, 4) and fast.dtype == reference.dtype
     assert numpy.array_equal(fast, reference)
+
+
+def test_tag_writer_writes_the_tags_spacys_tagger_writes(nlp):
+    from extract.ner.load import TagWriter
+
+    tagger = nlp.get_pipe("ner_tagger")
+    assert isinstance(tagger.set_annotations, TagWriter)
+    texts = ["Sixty patients with chronic heart failure were randomized to ivabradine or placebo.",
+             "The primary outcome was the change in 6-minute walk distance at 12 weeks.", ""]
+    ours, theirs = [[nlp.make_doc(t) for t in texts] for _ in range(2)]
+    with nlp.select_pipes(enable=["ner_tok2vec"]):
+        ours, theirs = list(nlp.pipe(ours)), list(nlp.pipe(theirs))
+    tagger.set_annotations(ours, tagger.inner.predict(ours))
+    tagger.inner.set_annotations(theirs, tagger.inner.predict(theirs))
+    assert [[t.tag_ for t in d] for d in ours] == [[t.tag_ for t in d] for d in theirs]
+    assert {t.tag_ for t in ours[0]} >= {"PAR", "INT"} and {t.tag_ for t in ours[1]} >= {"OUT"}

@@ -15,6 +15,8 @@ import warnings
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
+import numpy
+from spacy.attrs import TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -130,6 +132,7 @@ class BoundedPipe:
 
     def __init__(self, inner, max_tokens: int, batch_size: int = NER_BATCH_SIZE):
         self.inner, self.max_tokens, self.batch_size = inner, max_tokens, batch_size
+        self.set_annotations = TagWriter.for_pipe(inner) or inner.set_annotations
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
@@ -155,12 +158,32 @@ class BoundedPipe:
         if self.embed_cache is not None:
             self.embed_cache.start(kept)
         try:
-            done = iter(self.inner.pipe(kept, batch_size=self.batch_size))
-            for doc in docs:
-                yield next(done) if len(doc) <= self.max_tokens else doc
+            for start in range(0, len(kept), self.batch_size):  # what TrainablePipe.pipe does
+                batch = kept[start:start + self.batch_size]
+                self.set_annotations(batch, self.inner.predict(batch))
         finally:
             if self.embed_cache is not None:
                 self.embed_cache.clear()
+        yield from docs
+
+
+class TagWriter:
+    """`set_annotations` for a spaCy Tagger that overwrites tags: each doc's tags in one
+    `Doc.from_array` call (spaCy's loop looks up each token's tag string; a fifth as fast here)."""
+
+    def __init__(self, tagger):
+        self.hashes = numpy.array([tagger.vocab.strings.add(label) for label in tagger.labels], dtype="uint64")
+
+    @classmethod
+    def for_pipe(cls, pipe) -> Optional["TagWriter"]:
+        from spacy.pipeline import Tagger
+
+        return cls(pipe) if type(pipe) is Tagger and pipe.cfg.get("overwrite") else None
+
+    def __call__(self, docs: list[Doc], batch_tag_ids) -> None:
+        for doc, tag_ids in zip(docs, batch_tag_ids):
+            if len(doc):
+                doc.from_array([TAG], self.hashes[numpy.asarray(tag_ids)].reshape(-1, 1))
 
 
 def _bound(nlp: Language, pipe_name: str) -> None:
