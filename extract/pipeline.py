@@ -29,7 +29,7 @@ def build_pipeline(model: Optional[str] = None) -> Language:
     from .guards import BoundedTokenizer, bound_abbreviation_matcher
     from .ner.load import add_ner
     from .ner.embed_cache import cache_embeddings
-    from .ner.ops import use_numpy_blas
+    from .ner.ops import fast_inference, use_numpy_blas
 
     nlp = spacy.blank("en")
     nlp.tokenizer = BoundedTokenizer(scispacy_tokenizer(nlp))  # hostile input: see extract/guards.py
@@ -38,5 +38,6 @@ def build_pipeline(model: Optional[str] = None) -> Language:
     bound_abbreviation_matcher(nlp)
     add_ner(nlp, model, before="extract_entities")
     use_numpy_blas(nlp)  # numpy's BLAS multiplies faster than thinc's BLIS (see extract/ner/ops.py)
+    fast_inference(nlp)  # maxout and layernorm without what only training needs
     cache_embeddings(nlp)  # each word's embedding computed once (see extract/ner/embed_cache.py)
     return nlp

@@ -382,3 +382,24 @@ def test_tag_writer_writes_the_tags_spacys_tagger_writes(nlp):
     tagger.inner.set_annotations(theirs, tagger.inner.predict(theirs))
     assert [[t.tag_ for t in d] for d in ours] == [[t.tag_ for t in d] for d in theirs]
     assert {t.tag_ for t in ours[0]} >= {"PAR", "INT"} and {t.tag_ for t in ours[1]} >= {"OUT"}
+
+
+def test_inference_forwards_give_thincs_numbers_bit_for_bit_and_training_keeps_thincs(nlp):
+    """The maxout and layernorm layers of the shipped encoder (`ops.fast_inference`)."""
+    import numpy
+    from thinc.layers import layernorm, maxout
+
+    tok2vec = nlp.get_pipe("ner_tok2vec").inner.model
+    layers = [layer for layer in tok2vec.walk() if layer.name in ("maxout", "layernorm")]
+    assert [layer.name for layer in layers] == ["maxout", "layernorm"] * 3
+    rng = numpy.random.default_rng(0)
+    for layer in layers:
+        assert layer._func.__name__ == f"{layer.name}_forward"
+        X = rng.standard_normal((500, layer.get_dim("nI")), dtype="float32") * 3
+        thincs = {"maxout": maxout.forward, "layernorm": layernorm.forward}[layer.name]
+        fast, reference = layer._func(layer, X, False)[0], thincs(layer, X, False)[0]
+        assert fast.shape == reference.shape and fast.dtype == reference.dtype
+        assert numpy.array_equal(fast, reference)
+        trained, backprop = layer._func(layer, X, True)  # training: thinc's forward, with its backprop
+        assert numpy.array_equal(trained, reference)
+        assert backprop(numpy.ones_like(trained)).shape == X.shape
