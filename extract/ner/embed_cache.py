@@ -58,9 +58,6 @@ def cacheable(embed: Model) -> bool:
     return columns <= WORD_ATTRS | {NORM}
 
 
-Key = tuple  # (ORTH, NORM) of a token
-
-
 class EmbedCache(Model):
     """`embed`'s output for a list of Docs: each (ORTH, NORM) embedded once per group or call."""
 
@@ -90,19 +87,21 @@ class EmbedCache(Model):
 
     def _embed(self, docs: list[Doc]) -> tuple[numpy.ndarray, list[numpy.ndarray]]:
         """The vectors of the distinct (ORTH, NORM) of `docs`, from one pass of `embed` over them
-        (in order of first appearance), and for each doc the row of each of its tokens."""
+        (in sorted order), and for each doc the row of each of its tokens."""
         ids = [doc.to_array([ORTH, NORM]).reshape(-1, 2) for doc in docs]
-        words: dict[Key, int] = {}
-        new = words.setdefault
-        rows = numpy.array([new(key, len(words)) for doc_ids in ids
-                            for key in zip(doc_ids[:, 0].tolist(), doc_ids[:, 1].tolist())], dtype="int64")
+        flat = numpy.concatenate(ids) if ids else numpy.zeros((0, 2), dtype="uint64")
         edges = numpy.cumsum([len(doc_ids) for doc_ids in ids])[:-1]
-        if not words:
-            return self.table[:0], numpy.split(rows, edges)
+        if not len(flat):
+            return self.table[:0], numpy.split(numpy.zeros(0, dtype="int64"), edges)
+        orths, first, rows = numpy.unique(flat[:, 0], return_index=True, return_inverse=True)
+        words = numpy.stack([orths, flat[first, 1]], axis=1)
+        if not numpy.array_equal(words[rows, 1], flat[:, 1]):  # a token with a NORM of its own
+            words, rows = numpy.unique(flat, axis=0, return_inverse=True)
         vocab = docs[0].vocab
-        pass_doc = Doc(vocab, words=[vocab.strings[orth] for orth, _ in words], spaces=[False] * len(words))
-        pass_doc.from_array([NORM], numpy.array([[norm] for _, norm in words], dtype="uint64"))
-        return self.embed.predict([pass_doc])[0], numpy.split(rows, edges)
+        strings = vocab.strings
+        pass_doc = Doc(vocab, words=[strings[orth] for orth in words[:, 0].tolist()], spaces=[False] * len(words))
+        pass_doc.from_array([NORM], words[:, 1:].copy())
+        return self.embed.predict([pass_doc])[0], numpy.split(rows.reshape(-1).astype("int64"), edges)
 
 
 def _forward(model: EmbedCache, docs: list[Doc], is_train: bool):
