@@ -1,7 +1,6 @@
 """Build the spaCy pipeline: scispaCy tokenizer, sentences, abbreviations, one component per field."""
 from __future__ import annotations
 
-import warnings
 from typing import Optional
 
 import spacy
@@ -13,7 +12,7 @@ from .tokenizer import scispacy_tokenizer
 
 # The sentence, abbreviation, entity and field components, in order; the NER components (shipped
 # models, or the one named by `model`) go in just before "extract_entities".
-PIPE_NAMES = ("extract_sentences", "abbreviation_detector", "extract_entities", *FIELD_COMPONENTS)
+PIPE_NAMES = ("extract_sentences", "extract_abbreviations", "extract_entities", *FIELD_COMPONENTS)
 
 
 def build_pipeline(model: Optional[str] = None) -> Language:
@@ -23,10 +22,7 @@ def build_pipeline(model: Optional[str] = None) -> Language:
     spaCy pipeline name / pipeline directory to run instead (see `extract.ner.load`); a missing model
     raises `extract.ner.load.ModelNotFoundError`.
     """
-    warnings.filterwarnings("ignore", message=r"\[W036\]")  # scispaCy adds an empty matcher
-    import scispacy.abbreviation  # noqa: F401  (registers "abbreviation_detector")
-
-    from .guards import BoundedTokenizer, bound_abbreviation_matcher
+    from .guards import BoundedTokenizer
     from .ner.load import add_ner
     from .ner.embed_cache import cache_embeddings
     from .ner.ops import fast_inference, use_numpy_blas
@@ -35,7 +31,6 @@ def build_pipeline(model: Optional[str] = None) -> Language:
     nlp.tokenizer = BoundedTokenizer(scispacy_tokenizer(nlp))  # hostile input: see extract/guards.py
     for name in PIPE_NAMES:
         nlp.add_pipe(name)
-    bound_abbreviation_matcher(nlp)
     add_ner(nlp, model, before="extract_entities")
     use_numpy_blas(nlp)  # numpy's BLAS multiplies faster than thinc's BLIS (see extract/ner/ops.py)
     fast_inference(nlp)  # maxout and layernorm without what only training needs

@@ -63,14 +63,13 @@ CAA = ("Based on clinical data, indicating that chloroacetaldehyde (CAA) is an i
 
 
 def test_the_abbreviation_of_a_found_long_form_is_labelled_too():
-    import scispacy.abbreviation  # noqa: F401
     import spacy
 
     from extract.tokenizer import scispacy_tokenizer
 
     nlp = spacy.blank("en")
     nlp.tokenizer = scispacy_tokenizer(nlp)
-    nlp.add_pipe("abbreviation_detector")
+    nlp.add_pipe("extract_abbreviations")
     doc = nlp(CAA)
     long_form = CAA.index("chloroacetaldehyde")
     added = EntitySpans().other_mentions(doc, CAA, {(long_form, long_form + 18, "CHEMICAL")})
@@ -164,7 +163,7 @@ def test_smoke_training_of_the_shared_encoder_model(corpora, tmp_path):
     assert info["train"]["BC5CDR"]["documents"] == 4
     assert info["train"]["EBM-NLP scibert_split/dev.txt"]["documents"] == 4
     nlp = ner_pipeline(out)
-    assert nlp.pipe_names == ["abbreviation_detector", "ner_model_tok2vec", "ner_model_ner", "ner_model_ner_keep", "ner_model_tagger",
+    assert nlp.pipe_names == ["extract_abbreviations", "ner_model_tok2vec", "ner_model_ner", "ner_model_ner_keep", "ner_model_tagger",
                               "ner_model_tagger_keep", "extract_entities"]
     tok2vec = dict(nlp.pipeline)["ner_model_tok2vec"].inner
     assert sorted(tok2vec.listener_map) == ["ner_model_ner", "ner_model_tagger"]

@@ -118,7 +118,7 @@ def test_occurs_twice_is_the_regex_count(texts):
 
 
 def test_parenthesis_pairs_are_the_matcher_matches_in_order(rules_nlp, texts):
-    pairs = rules_nlp.get_pipe("abbreviation_detector").matcher
+    pairs = rules_nlp.get_pipe("extract_abbreviations").matcher
     reference = Matcher(rules_nlp.vocab)
     reference.add("parenthesis", [[{"ORTH": "("}, {"OP": "{1,8}"}, {"ORTH": ")"}]])
     for text in texts:

@@ -1,7 +1,7 @@
 """spaCy components, one job each; importing this package registers their factories."""
 from . import extensions  # noqa: F401  (Doc._ attributes the components fill)
 from . import sentences, design, sample_size, p_values, interventions, endpoints  # noqa: F401
-from . import entities, conditions  # noqa: F401
+from . import abbreviations, entities, conditions  # noqa: F401
 
 # The field components, in pipeline order.
 FIELD_COMPONENTS = (

@@ -29,7 +29,6 @@ import json
 import os
 import sys
 import time
-import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Optional
@@ -47,21 +46,17 @@ ANCHORS = {
 
 
 def ner_pipeline(path: Path):
-    """Our tokenizer + scispaCy's abbreviation detector + the model at `path` + the entity-span step,
-    as extract runs them."""
-    import scispacy.abbreviation  # noqa: F401  (registers "abbreviation_detector")
+    """Our tokenizer + the abbreviation finder + the model at `path` + the entity-span step, as
+    extract runs them."""
     import spacy
 
-    from ..components import entities  # noqa: F401  (registers the factories)
-    from ..guards import bound_abbreviation_matcher
+    from ..components import abbreviations, entities  # noqa: F401  (registers the factories)
     from ..tokenizer import scispacy_tokenizer
     from .load import add_sourced
 
     nlp = spacy.blank("en")
     nlp.tokenizer = scispacy_tokenizer(nlp)
-    warnings.filterwarnings("ignore", message=r"\[W036\]")  # scispaCy adds an empty matcher
-    nlp.add_pipe("abbreviation_detector")
-    bound_abbreviation_matcher(nlp)  # the pipeline's faster matchers (the same matches)
+    nlp.add_pipe("extract_abbreviations")
     add_sourced(nlp, Path(path), "ner_model")
     nlp.add_pipe("extract_entities")
     return nlp
