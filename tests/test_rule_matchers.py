@@ -154,3 +154,22 @@ def test_gated_matcher_on_optional_and_repeated_tokens_around_the_gate(rules_nlp
         assert gated(doc) == expected, doc.text
         matched += bool(expected)
     assert matched > 1000  # the texts do exercise the patterns
+
+
+def test_sentence_ranges_are_doc_sents(rules_nlp, texts):
+    """`tokens.sentences` / `sentence_chars` (read once per document by five components) are the
+    token and character ranges of `doc.sents`; a doc without boundaries is one sentence."""
+    from extract.components.tokens import sentence_chars, sentences
+
+    with rules_nlp.select_pipes(enable=["extract_sentences"]):
+        docs = list(rules_nlp.pipe(texts))
+    assert sum(len(sentences(doc)) > 10 for doc in docs) >= 2  # the seed abstracts
+    for doc in docs:
+        assert sentences(doc) == [(s.start, s.end) for s in doc.sents], doc.text
+        assert sentence_chars(doc) == [(s.start_char, s.end_char) for s in doc.sents], doc.text
+    doc = rules_nlp("Thirty-one patients were enrolled (n = 31). Of these, 18 completed the study.")
+    assert sentences(doc) == [(0, 10), (10, 18)]
+    assert sentence_chars(doc) == [(0, 43), (44, 77)]
+    unsegmented = rules_nlp.make_doc("Patients were randomized. ")
+    assert sentences(unsegmented) == [(0, 4)]
+    assert sentence_chars(unsegmented) == [(0, 25)]

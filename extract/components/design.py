@@ -20,6 +20,7 @@ from .. import rules
 from ..schema import Design, DesignLabel, Phase
 from .extensions import doc_lowers, doc_text, doc_texts, evidence
 from .token_matcher import GatedMatcher
+from .tokens import sentence_chars, sentences
 
 LABELS: tuple[str, ...] = typing.get_args(DesignLabel)
 PHASES: tuple[str, ...] = typing.get_args(Phase)
@@ -308,9 +309,9 @@ class _Context:
     def __init__(self, ex: DesignExtractor, doc: Doc):
         self.doc = doc
         self.lowers, self.texts = doc_lowers(doc), doc_texts(doc)
-        sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
-        self.sent_starts, self.sent_ends = [s.start for s in sents], [s.end for s in sents]
-        self.sent_chars = [(s.start_char, s.end_char) for s in sents]
+        sents = sentences(doc)
+        self.sent_starts, self.sent_ends = [start for start, _ in sents], [end for _, end in sents]
+        self.sent_chars = sentence_chars(doc)
         self.sent_index = [0] * len(doc)
         for i, (start, end) in enumerate(zip(self.sent_starts, self.sent_ends)):
             self.sent_index[start:end] = [i] * (end - start)

@@ -10,6 +10,7 @@ Without any NER in the pipeline, `doc._.entities` is an empty list.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from typing import Iterable
 
@@ -119,7 +120,7 @@ class EntitySpans:
             label = by_span.get((short._.long_form.start_char, short._.long_form.end_char))
             if label is not None and len(short.text) >= self.propagate_min:
                 labels.setdefault(short.text, Counter())[label] += 1
-        edges = None
+        starts, ends = char_edges(doc)
         out = []
         for name in sorted(labels, key=lambda n: (-len(n), n)):  # longest first: no overlaps
             label = min(labels[name].items(), key=lambda kv: (-kv[1], kv[0]))[0]
@@ -127,9 +128,7 @@ class EntitySpans:
             while at >= 0:
                 end = at + len(name)
                 if taken.find(1, at, end) < 0:
-                    if edges is None:
-                        edges = token_edges(doc)
-                    if at in edges[0] and (end in edges[1] or text.startswith("-", end)):
+                    if _holds(starts, at) and (_holds(ends, end) or text.startswith("-", end)):
                         out.append((at, end, label))
                         taken[at:end] = b"\x01" * (end - at)
                 at = text.find(name, at + 1)
@@ -175,6 +174,12 @@ def entities(doc: Doc, labels: Iterable[str]) -> list[Entity]:
     """The doc's entity spans with one of `labels` (empty when no NER ran)."""
     wanted = frozenset(labels)
     return [e for e in (getattr(doc._, "entities", None) or []) if e[2] in wanted]
+
+
+def _holds(increasing: list[int], value: int) -> bool:
+    """Whether `value` is in the increasing list (a token edge: no set of them built per document)."""
+    i = bisect_left(increasing, value)
+    return i < len(increasing) and increasing[i] == value
 
 
 def token_edges(doc: Doc) -> tuple[set, set]:

@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 from .. import numbers, rules
 from ..schema import PValue
 from .extensions import doc_text, evidence
+from .tokens import sentence_chars
 
 _BLANKS = regex.compile(r"\s+")
 
@@ -210,4 +211,4 @@ def display_text(span_text: str) -> str:
 def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     if not len(doc) or not doc.has_annotation("SENT_START"):
         return [(0, len(doc_text(doc)))]
-    return [(s.start_char, s.end_char) for s in doc.sents]
+    return sentence_chars(doc)

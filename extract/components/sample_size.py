@@ -23,6 +23,7 @@ from .extensions import doc_text, evidence
 from .prefilter import (Folded, LeadPositions, LedPattern, TextGated, any_tail, lead_prefix, lead_tail,
                         uncaptured)
 from .required_literals import RequiredLiterals
+from .tokens import sentence_chars
 
 FIELDS = ("enrolled", "randomized", "analyzed", "completed")
 MAX_COUNTS_PER_SENTENCE = 40  # more is a table or a list: no totals or sums are built from it
@@ -726,4 +727,4 @@ def _span(text: str, start: int, end: int):
 def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     if not len(doc) or not doc.has_annotation("SENT_START"):
         return [(0, len(doc_text(doc)))]
-    return [(s.start_char, s.end_char) for s in doc.sents]
+    return sentence_chars(doc)

@@ -36,6 +36,23 @@ def char_edges(doc: Doc) -> tuple[list[int], list[int]]:
     return edges
 
 
+def sentences(doc: Doc) -> list[tuple[int, int]]:
+    """The token ranges `(span.start, span.end)` of `doc.sents`, computed once per document (the
+    design, p-value, sample-size, intervention and endpoint components all read them); the whole
+    doc as one sentence when no sentence boundaries are set."""
+    found = doc.user_data.get(_SENTS)
+    if found is None or (found and found[-1][1] != len(doc)):
+        found = doc.user_data[_SENTS] = (
+            [(s.start, s.end) for s in doc.sents] if doc.has_annotation("SENT_START") else [(0, len(doc))])
+    return found
+
+
+def sentence_chars(doc: Doc) -> list[tuple[int, int]]:
+    """`(span.start_char, span.end_char)` of each of `sentences(doc)`."""
+    starts, ends = char_edges(doc)
+    return [(starts[first], ends[last - 1]) for first, last in sentences(doc)]
+
+
 class Tokens:
     """One document's tokens: `texts`, `lowers`, `starts`/`ends` (character offsets into `text`) and
     `sentences`, the token ranges of `doc.sents`; `flags(i)` gives a token's STOP, LOWER_ALPHA, SPACE."""
@@ -46,10 +63,7 @@ class Tokens:
         self.doc, self.n = doc, len(doc)
         self.text, self.texts, self.lowers = doc_text(doc), doc_texts(doc), doc_lowers(doc)
         self.starts, self.ends = char_edges(doc)
-        sentences = doc.user_data.get(_SENTS)
-        if sentences is None or (sentences and sentences[-1][1] != self.n):
-            sentences = doc.user_data[_SENTS] = [(s.start, s.end) for s in doc.sents]
-        self.sentences = sentences
+        self.sentences = sentences(doc)
         if _FLAGS[0] is not doc.vocab:
             _FLAGS[:] = [doc.vocab, {}]
         self._flags = _FLAGS[1]
