@@ -23,16 +23,12 @@ def build_pipeline(model: Optional[str] = None) -> Language:
     raises `extract.ner.load.ModelNotFoundError`.
     """
     from .guards import BoundedTokenizer
-    from .ner.load import add_ner
-    from .ner.embed_cache import cache_embeddings
-    from .ner.ops import fast_inference, use_numpy_blas
+    from .ner.load import add_ner, run_as_extract
 
     nlp = spacy.blank("en")
     nlp.tokenizer = BoundedTokenizer(scispacy_tokenizer(nlp))  # hostile input: see extract/guards.py
     for name in PIPE_NAMES:
         nlp.add_pipe(name)
     add_ner(nlp, model, before="extract_entities")
-    use_numpy_blas(nlp)  # numpy's BLAS multiplies faster than thinc's BLIS (see extract/ner/ops.py)
-    fast_inference(nlp)  # maxout and layernorm without what only training needs
-    cache_embeddings(nlp)  # each word's embedding computed once (see extract/ner/embed_cache.py)
+    run_as_extract(nlp)  # numpy's BLAS, inference forwards, each word embedded once per group
     return nlp

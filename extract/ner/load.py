@@ -186,6 +186,17 @@ class TagWriter:
                 doc.from_array([TAG], self.hashes[numpy.asarray(tag_ids)].reshape(-1, 1))
 
 
+def run_as_extract(nlp: Language) -> None:
+    """Set up `nlp`'s statistical components the way extract runs them: numpy's BLAS (ops.py), the
+    inference forwards (ops.fast_inference) and each word embedded once per group (embed_cache.py)."""
+    from .embed_cache import cache_embeddings
+    from .ops import fast_inference, use_numpy_blas
+
+    use_numpy_blas(nlp)
+    fast_inference(nlp)
+    cache_embeddings(nlp)
+
+
 def _bound(nlp: Language, pipe_name: str) -> None:
     """Wrap the sourced component in place (same name, same position) in a BoundedPipe."""
     index = [name for name, _ in nlp._components].index(pipe_name)
