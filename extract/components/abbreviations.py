@@ -54,7 +54,7 @@ class Abbreviations:
             found[long] = {short: None}
             sequences.append((long, tuple(words.texts[short[0]:short[1]])))
         if sequences:
-            for long, start, end in _occurrences(doc, sequences):
+            for long, start, end in _occurrences(words.texts, sequences):
                 found[long][(start, end)] = None
         out = doc._.abbreviations
         for (ls, le), shorts in found.items():
@@ -172,9 +172,8 @@ def _long_form(words: _Words, long: tuple[int, int], short: tuple[int, int]):
     return long
 
 
-def _occurrences(doc: Doc, sequences: list) -> list[tuple[tuple[int, int], int, int]]:
-    """Every occurrence of each short form's token sequence: (its long form, start, end)."""
-    texts = doc_texts(doc)
+def _occurrences(texts: list[str], sequences: list) -> list[tuple[tuple[int, int], int, int]]:
+    """Every occurrence of each short form's token sequence in `texts`: (its long form, start, end)."""
     firsts = {sequence[0] for _, sequence in sequences}
     starts: dict[str, list[int]] = {}
     for i, text in enumerate(texts):

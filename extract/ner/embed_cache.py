@@ -24,6 +24,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from thinc.api import Model
 
+from .ops import component_models
+
 # leaves of MultiHashEmbed: each gives a token's output from that token's own features
 PER_TOKEN_LAYERS = frozenset({"extract_features", "list2ragged", "ragged2list", "ints-getitem",
                               "hashembed", "static_vectors", "maxout", "layernorm", "dropout"})
@@ -35,13 +37,12 @@ def cache_embeddings(nlp: Language) -> list["EmbedCache"]:
     it recognises; returns the caches (a sourced component's BoundedPipe gets its own as
     `embed_cache`, to start and clear around each group of documents)."""
     caches = []
-    for _, component in nlp.pipeline:
-        inner = getattr(component, "inner", component)  # a BoundedPipe wraps a sourced tok2vec
-        layers = getattr(getattr(inner, "model", None), "layers", [])
+    for component, model in component_models(nlp):
+        layers = model.layers
         if len(layers) == 2 and cacheable(layers[0]):
             layers[0] = EmbedCache(layers[0])
             caches.append(layers[0])
-            if inner is not component:
+            if hasattr(component, "inner"):
                 component.embed_cache = layers[0]
     return caches
 

@@ -14,10 +14,11 @@ the layernorm's second mean): the same numbers, bit for bit.
 from __future__ import annotations
 
 import os
+from typing import Iterator
 
 import numpy
 from spacy.language import Language
-from thinc.api import NumpyOps
+from thinc.api import Model, NumpyOps
 
 
 class FastOps(NumpyOps):
@@ -42,10 +43,7 @@ def use_numpy_blas(nlp: Language) -> int:
         return 0
     ops = FastOps()
     changed = 0
-    for _, component in nlp.pipeline:
-        model = getattr(component, "model", None)  # sourced components may be wrapped (BoundedPipe)
-        if model is None or not hasattr(model, "walk"):
-            continue
+    for _, model in component_models(nlp):
         for layer in model.walk():
             if isinstance(layer.ops, NumpyOps):
                 layer.ops = ops
@@ -53,24 +51,26 @@ def use_numpy_blas(nlp: Language) -> int:
     return changed
 
 
+def component_models(nlp: Language) -> Iterator[tuple[object, Model]]:
+    """(component, its thinc model) for each component of `nlp` that has one; a BoundedPipe (a
+    sourced component, extract/ner/load.py) is given with its inner component's model."""
+    for _, component in nlp.pipeline:
+        model = getattr(getattr(component, "inner", component), "model", None)
+        if model is not None and hasattr(model, "walk"):
+            yield component, model
+
+
 def fast_inference(nlp: Language) -> int:
     """Give every maxout and layernorm layer of `nlp`'s components the inference forward below
     (training still runs thinc's); returns the layers changed."""
     changed = 0
-    for layer in _layers(nlp):
-        faster = _INFERENCE.get(layer.name)
-        if faster is not None and getattr(layer._func, "__name__", "") == "forward":
-            layer._func = faster(layer._func)
-            changed += 1
+    for _, model in component_models(nlp):
+        for layer in model.walk():
+            faster = _INFERENCE.get(layer.name)
+            if faster is not None and getattr(layer._func, "__name__", "") == "forward":
+                layer._func = faster(layer._func)
+                changed += 1
     return changed
-
-
-def _layers(nlp: Language):
-    for _, component in nlp.pipeline:
-        component = getattr(component, "inner", component)  # a BoundedPipe wraps sourced components
-        model = getattr(component, "model", None)
-        if model is not None and hasattr(model, "walk"):
-            yield from model.walk()
 
 
 def _maxout(train_forward):
