@@ -16,7 +16,8 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .extensions import doc_spaces, doc_texts
+from .extensions import doc_spaces, doc_text, doc_texts
+from .tokens import char_edges
 
 MAX_INSIDE = 8  # tokens between the brackets; scispaCy drops longer candidates
 
@@ -39,7 +40,7 @@ class Abbreviations:
         pairs = self.matcher(doc)
         if not pairs:
             return doc
-        words = _Words(doc_texts(doc), doc_spaces(doc))
+        words = _Words(doc)
         found: dict[tuple[int, int], dict[tuple[int, int], None]] = {}  # long form -> its short forms
         seen_long, seen_short, sequences = set(), set(), []
         for long, short in self._candidates(words, pairs):
@@ -108,17 +109,15 @@ class ParenthesisPairs:
 
 
 class _Words:
-    """A document's token texts and trailing spaces, and span texts built from them."""
+    """A document's token texts and trailing spaces, and span texts cut from its cached text."""
 
-    def __init__(self, texts: list[str], spaces: list[int]):
-        self.texts, self.spaces = texts, spaces
+    def __init__(self, doc: Doc):
+        self.texts, self.spaces = doc_texts(doc), doc_spaces(doc)
+        self.whole, (self.starts, self.ends) = doc_text(doc), char_edges(doc)
 
     def text(self, start: int, end: int) -> str:
         """`doc[start:end].text`."""
-        if end <= start:
-            return ""
-        texts, spaces = self.texts, self.spaces
-        return "".join([texts[i] + " " if spaces[i] else texts[i] for i in range(start, end - 1)]) + texts[end - 1]
+        return self.whole[self.starts[start]:self.ends[end - 1]] if end > start else ""
 
 
 def _unbalanced(texts: list[str]) -> bool:

@@ -17,7 +17,7 @@ from .entities import entities
 from .extensions import evidence, occurs_twice
 from .phrases import PhraseReader, Range, split_range
 from .required_literals import RequiredLiterals, SentenceGates
-from .tokens import LOWER_ALPHA, Tokens
+from .tokens import LOWER_ALPHA, Tokens, sentence_chars
 
 ROLE_RANK = {"primary": 0, "secondary": 1, "other": 2}
 _TRAILING_ABBREVIATION = regex.compile(r"\s*\([^()]{1,12}\)$")
@@ -135,7 +135,7 @@ class EndpointFinder:
         toks = Tokens(doc)
         self._repeated = {}
         found: list[tuple[Phrase, str]] = []
-        self._open = self._gates.sentences(toks.text, toks.sentence_bounds())
+        self._open = self._gates.sentences(toks.text, sentence_chars(toks.doc))
         for k, (start, end) in enumerate(toks.sentences):
             found += self._sentence(toks, k, start, end)
         if self.ner_labels:

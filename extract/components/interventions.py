@@ -17,7 +17,7 @@ from .entities import Cover, entities
 from .extensions import abbreviations, doc_text, evidence, occurs_twice
 from .phrases import PhraseReader
 from .required_literals import RequiredLiterals, SentenceGates
-from .tokens import Tokens
+from .tokens import Tokens, sentence_chars
 
 _WORDS = regex.compile(r"\w+")
 _ABBREVIATION = regex.compile(r"[A-Z][A-Z0-9-]{1,5}")
@@ -117,7 +117,7 @@ class InterventionFinder:
         self._ner_cover = Cover(self._ner_spans, length)
         self._conflict = Cover(entities(doc, self.ner_conflicts) if self.ner_labels else (), length)
         self._drug_tokens = self._drug_token_indices(toks)
-        bounds = toks.sentence_bounds()
+        bounds = sentence_chars(toks.doc)
         self._open = self._gates.sentences(toks.text, bounds)
         self._title_end = max(toks.text.find("\n\n"), 0)
         ner_spans = _by_sentence(bounds, self._ner_spans)

@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from .. import numbers, rules
 from ..schema import PValue
 from .extensions import doc_text, evidence
-from .tokens import sentence_chars
+from .tokens import sentence_bounds
 
 _BLANKS = regex.compile(r"\s+")
 
@@ -123,7 +123,7 @@ class PValueExtractor:
         return self.comparator_of.get(self._key(cmp_text), "=")
 
     def __call__(self, doc: Doc) -> Doc:
-        found = self.find(doc_text(doc), _sentence_bounds(doc))
+        found = self.find(doc_text(doc), sentence_bounds(doc))
         doc._.p_values = [
             PValue(text=display_text(doc_text(doc)[f.start:f.end]), comparator=f.comparator,
                    value=f.value, span=evidence(doc, f.start, f.end))
@@ -206,9 +206,3 @@ def display_text(span_text: str) -> str:
     one for one ("p\u2009=\u20090.200" -> "p = 0.200"; "P =  .048" keeps its two spaces). The
     evidence span keeps the exact characters."""
     return _SPACES.sub(" ", span_text)
-
-
-def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
-    if not len(doc) or not doc.has_annotation("SENT_START"):
-        return [(0, len(doc_text(doc)))]
-    return sentence_chars(doc)

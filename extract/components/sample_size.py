@@ -23,7 +23,7 @@ from .extensions import doc_text, evidence
 from .prefilter import (Folded, LeadPositions, LedPattern, TextGated, any_tail, lead_prefix, lead_tail,
                         uncaptured)
 from .required_literals import RequiredLiterals
-from .tokens import sentence_chars
+from .tokens import sentence_bounds
 
 FIELDS = ("enrolled", "randomized", "analyzed", "completed")
 MAX_COUNTS_PER_SENTENCE = 40  # more is a table or a list: no totals or sums are built from it
@@ -221,7 +221,7 @@ class SampleSizeExtractor:
 
     # -- component -------------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        doc._.sample_size = self.extract(doc_text(doc), _sentence_bounds(doc), doc)
+        doc._.sample_size = self.extract(doc_text(doc), sentence_bounds(doc), doc)
         return doc
 
     def extract(self, text: str, sentences: Optional[list[tuple[int, int]]] = None,
@@ -722,9 +722,3 @@ def _span(text: str, start: int, end: int):
     from ..schema import Span
 
     return Span(start=start, end=end, text=text[start:end])
-
-
-def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
-    if not len(doc) or not doc.has_annotation("SENT_START"):
-        return [(0, len(doc_text(doc)))]
-    return sentence_chars(doc)

@@ -53,6 +53,14 @@ def sentence_chars(doc: Doc) -> list[tuple[int, int]]:
     return [(starts[first], ends[last - 1]) for first, last in sentences(doc)]
 
 
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """`sentence_chars(doc)`; the whole text as one sentence when the doc is empty or has no
+    sentence boundaries (the p-value and sample-size patterns read text, not tokens)."""
+    if not len(doc) or not doc.has_annotation("SENT_START"):
+        return [(0, len(doc_text(doc)))]
+    return sentence_chars(doc)
+
+
 class Tokens:
     """One document's tokens: `texts`, `lowers`, `starts`/`ends` (character offsets into `text`) and
     `sentences`, the token ranges of `doc.sents`; `flags(i)` gives a token's STOP, LOWER_ALPHA, SPACE."""
@@ -130,8 +138,3 @@ class Tokens:
             else:
                 hi = mid
         return lo
-
-    def sentence_bounds(self) -> list[tuple[int, int]]:
-        """The character range of each sentence."""
-        starts, ends = self.starts, self.ends
-        return [(starts[start], ends[end - 1]) for start, end in self.sentences]
