@@ -7,7 +7,7 @@ from typing import Iterable, Iterator, Optional
 from pydantic import ValidationError
 from spacy.tokens import Doc
 
-from .components.extensions import doc_text
+from .components.extensions import doc_text, keep_text
 from .document import SourceDocument
 from .schema import Design, ErrorInfo, Metadata, Record, SampleSize
 
@@ -80,7 +80,9 @@ class Extractor:
         return docs
 
     def _make_doc(self, document: SourceDocument) -> Doc:
-        doc = self.nlp.make_doc(document.text)
+        text = document.text
+        doc = self.nlp.make_doc(text)
+        keep_text(doc, text)
         doc._.publication_types = list(document.metadata.get("publication_types") or [])
         return doc
 

@@ -82,17 +82,31 @@ def test_keep_entities_moves_the_entity_layer_and_leaves_it_unset():
     """The next NER starts from an unset entity layer (what `set_ents([], default="missing")` gives)."""
     from spacy.tokens import Span
 
-    from extract.components.entities import SPANS_KEY, KeepEntities
+    from extract.components.entities import KeepEntities, ner_spans
 
     doc = build_pipeline("none").make_doc("Cisplatin-induced nephrotoxicity in rats given heparin.")
     doc.set_ents([Span(doc, 0, 1, label="CHEMICAL"), Span(doc, 1, 2, label="DISEASE")], default="outside")
     KeepEntities()(doc)
-    assert [(s.text, s.label_) for s in doc.spans[SPANS_KEY]] == [("Cisplatin-induced", "CHEMICAL"),
-                                                                  ("nephrotoxicity", "DISEASE")]
+    assert [(doc[s:e].text, label) for s, e, label in ner_spans(doc)] == [("Cisplatin-induced", "CHEMICAL"),
+                                                                         ("nephrotoxicity", "DISEASE")]
     assert doc.ents == () and {(t.ent_iob_, t.ent_type) for t in doc} == {("", 0)}
     doc.set_ents([Span(doc, 5, 6, label="CHEMICAL")], default="outside")  # the next NER's
     KeepEntities()(doc)
-    assert [s.text for s in doc.spans[SPANS_KEY]] == ["Cisplatin-induced", "nephrotoxicity", "heparin"]
+    assert [doc[s:e].text for s, e, _ in ner_spans(doc)] == ["Cisplatin-induced", "nephrotoxicity", "heparin"]
+
+
+def test_entity_layer_reads_doc_ents_from_the_token_arrays():
+    """Adjacent entities, one at each end, multi-token ones: the same as `doc.ents`."""
+    from spacy.tokens import Span
+
+    from extract.components.entities import entity_layer
+
+    doc = build_pipeline("none").make_doc("Cisplatin nephrotoxicity in Sprague Dawley rats given low dose heparin")
+    assert entity_layer(doc) == []
+    doc.set_ents([Span(doc, 0, 1, label="CHEMICAL"), Span(doc, 1, 2, label="DISEASE"),
+                  Span(doc, 3, 6, label="SPECIES"), Span(doc, 7, 10, label="CHEMICAL")], default="outside")
+    expected = [(0, 1, "CHEMICAL"), (1, 2, "DISEASE"), (3, 6, "SPECIES"), (7, 10, "CHEMICAL")]
+    assert entity_layer(doc) == [(e.start, e.end, e.label_) for e in doc.ents] == expected
 
 
 def test_ebm_tag_runs_become_entities():
@@ -322,21 +336,21 @@ def test_shipped_models_fit_the_size_budget():
 def test_tag_runs_become_spans_and_conditions_dedupe():
     import spacy
 
-    from extract.components.entities import SPANS_KEY, TagSpans
+    from extract.components.entities import TagSpans, ner_spans
 
     nlp = spacy.blank("en")
     doc = nlp("Adults with type 2 diabetes received metformin daily")
     for token, tag in zip(doc, ["PAR", "PAR", "PAR", "PAR", "PAR", "O", "INT", "O"]):
         token.tag_ = tag
     TagSpans({"PAR": "PARTICIPANTS", "INT": "INTERVENTION"})(doc)
-    assert [(s.text, s.label_) for s in doc.spans[SPANS_KEY]] == [
+    assert [(doc[s:e].text, label) for s, e, label in ner_spans(doc)] == [
         ("Adults with type 2 diabetes", "PARTICIPANTS"), ("metformin", "INTERVENTION")]
     # a run at the very end; two tags of one label make one run
     doc = nlp("Metformin or placebo for 12 weeks")
     for token, tag in zip(doc, ["INT", "I-INT", "INT", "O", "OUT", "OUT"]):
         token.tag_ = tag
     TagSpans({"INT": "INTERVENTION", "I-INT": "INTERVENTION", "OUT": "OUTCOME"})(doc)
-    assert [(s.text, s.label_) for s in doc.spans[SPANS_KEY]] == [
+    assert [(doc[s:e].text, label) for s, e, label in ner_spans(doc)] == [
         ("Metformin or placebo", "INTERVENTION"), ("12 weeks", "OUTCOME")]
 
 

@@ -116,3 +116,19 @@ def test_cli_schema_is_json_schema():
     assert result.exit_code == 0
     assert set(schema["properties"]) >= {"id", "text", "design", "sample_size", "interventions", "endpoints",
                                          "p_values", "errors"}
+
+
+def test_token_facts_computed_once_match_spacy_on_a_web_copy(extractor):
+    """The cached text and token offsets the components read are spaCy's own, line breaks and double
+    spaces included (the text kept from the input, the offsets from the token index array)."""
+    from extract.components.extensions import doc_text
+    from extract.components.tokens import char_edges
+    from extract.document import SourceDocument
+
+    text = ("Results\n\nOf 120 patients  randomised (n = 60 per arm), 112 completed.\tMean HbA1c fell by "
+            "0·8% vs. 0·1% (p<0·001).")
+    document = SourceDocument(id="x", source="<test>", title="", abstract=text)
+    doc = next(d for _, d in extractor.extract_with_docs([document]))
+    fresh = extractor.nlp.make_doc(document.text)  # nothing cached: built from the tokens
+    assert doc_text(doc) == doc_text(fresh) == doc.text == document.text
+    assert char_edges(doc) == char_edges(fresh) == ([t.idx for t in doc], [t.idx + len(t) for t in doc])

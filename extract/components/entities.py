@@ -2,31 +2,80 @@
 
 Several NER components can run in one pipeline (chemicals/diseases, PICO spans), and their spans
 overlap, while `doc.ents` holds one non-overlapping layer and a spaCy NER does not overwrite entities
-that are already set. So each NER is followed by `extract_keep_entities`, which moves its `doc.ents`
-into `doc.spans["ner"]` and clears them for the next NER. `extract_entities` then turns all of them
-into character spans, cut back to the name where our tokenizer kept a hyphenated or slashed word whole,
-and labels the other mentions of a found chemical or disease name the same way (rules/entities.yml).
-Without any NER in the pipeline, `doc._.entities` is an empty list.
+that are already set. So each NER is followed by `extract_keep_entities`, which adds its `doc.ents` to
+`ner_spans(doc)` (token ranges with a label, kept in `doc.user_data`) and clears them for the next NER;
+a token tagger used as NER (the PICO tagger) is followed by `extract_tag_spans`, which adds its runs
+of tags. `extract_entities` then turns all of them into character spans, cut back to the name where
+our tokenizer kept a hyphenated or slashed word whole, and labels the other mentions of a found
+chemical or disease name the same way (rules/entities.yml). Plain tuples, not spaCy `Span` objects:
+making a `Span` for each of some forty spans a document, and reading it back, cost more than the rest
+of this work. Without any NER in the pipeline, `doc._.entities` is an empty list.
 """
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
-from typing import Iterable
+from typing import Iterable, Mapping, Sequence
 
 import numpy
 import regex
 from spacy.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from .. import rules
 from .extensions import abbreviations, doc_text
 from .tokens import char_edges
 
-SPANS_KEY = "ner"
+_NER_SPANS = "extract.ner"
 _ENT_ATTRS = [ENT_IOB, ENT_TYPE, ENT_KB_ID, ENT_ID]  # an unset entity layer: all 0
+_B, _I = 3, 1  # ENT_IOB values of an entity's first and following tokens
 Entity = tuple  # (start, end, label): plain tuples, so docs pickle and serialize
+
+
+def ner_spans(doc: Doc) -> list[tuple[int, int, str]]:
+    """The spans the NER steps found so far, as token ranges with a label `(start, end, LABEL)`."""
+    return doc.user_data.get(_NER_SPANS) or []
+
+
+def add_ner_spans(doc: Doc, spans: Iterable[tuple[int, int, str]]) -> None:
+    """Add token ranges `(start, end, LABEL)` to `ner_spans(doc)`."""
+    doc.user_data[_NER_SPANS] = ner_spans(doc) + list(spans)
+
+
+def label_runs(keys: Sequence, labels: Mapping) -> list[tuple[int, int, str]]:
+    """Runs of tokens whose keys (tags, or their hashes) map to one label in `labels` (other keys are
+    outside), as `(start, end, LABEL)`: keys ["O", "I-A", "I-A", "I-B"] → [(1, 3, "A"), (3, 4, "B")]."""
+    keys = numpy.asarray(keys)
+    if not len(keys):
+        return []
+    starts = [0, *(numpy.flatnonzero(keys[1:] != keys[:-1]) + 1).tolist()]  # where the key changes
+    out: list = []
+    for start, end, key in zip(starts, starts[1:] + [len(keys)], keys[starts].tolist()):
+        label = labels.get(key)
+        if label is None:
+            continue
+        if out and out[-1][1] == start and out[-1][2] == label:  # two keys of one label: one run
+            out[-1] = (out[-1][0], end, label)
+        else:
+            out.append((start, end, label))
+    return out
+
+
+def entity_layer(doc: Doc) -> list[tuple[int, int, str]]:
+    """`[(ent.start, ent.end, ent.label_) for ent in doc.ents]`, read from the token arrays."""
+    if not len(doc) or not doc.has_annotation("ENT_IOB"):
+        return []
+    values = doc.to_array([ENT_IOB, ENT_TYPE])
+    iob, types = values[:, 0], values[:, 1]
+    starts = numpy.flatnonzero((iob == _B) & (types != 0))
+    if not len(starts):
+        return []
+    outside = numpy.append(numpy.flatnonzero(iob != _I), len(doc))  # where an entity cannot go on
+    ends = outside[numpy.searchsorted(outside, starts, side="right")]
+    strings = doc.vocab.strings
+    return [(start, end, strings[label]) for start, end, label in
+            zip(starts.tolist(), ends.tolist(), types[starts].tolist())]
 
 
 @Language.factory("extract_keep_entities")
@@ -35,12 +84,12 @@ def make_keep_entities(nlp: Language, name: str) -> "KeepEntities":
 
 
 class KeepEntities:
-    """Moves `doc.ents` into `doc.spans["ner"]` and leaves the entity layer unset for the next NER."""
+    """Adds `doc.ents` to `ner_spans(doc)` and leaves the entity layer unset for the next NER."""
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc.ents:
-            group = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []
-            doc.spans[SPANS_KEY] = list(group) + list(doc.ents)
+        found = entity_layer(doc)
+        if found:
+            add_ner_spans(doc, found)
         if len(doc):  # what doc.set_ents([], default="missing") does, ten times faster
             doc.from_array(_ENT_ATTRS, numpy.zeros((len(doc), len(_ENT_ATTRS)), dtype="uint64"))
         return doc
@@ -52,26 +101,21 @@ def make_tag_spans(nlp: Language, name: str, labels: dict) -> "TagSpans":
 
 
 class TagSpans:
-    """For a token tagger used as NER (the PICO tagger): runs of one tag become spans in
-    `doc.spans["ner"]` (`labels` maps tag → label; other tags, such as "O", are outside)."""
+    """For a token tagger used as NER (the PICO tagger): runs of one label become `ner_spans(doc)`
+    (`labels` maps tag → label; other tags, such as "O", are outside)."""
 
     def __init__(self, labels: dict):
         self.labels = dict(labels)
+        self._by_hash: tuple = (None, {})  # the string store, and tag hash -> label in it
 
     def __call__(self, doc: Doc) -> Doc:
-        by_hash = {doc.vocab.strings.add(tag): label for tag, label in self.labels.items()}
-        tags = doc.to_array("TAG").tolist() + [0]  # tag hashes; 0 ends the last run
-        spans, start, label = [], None, None
-        for i, tag in enumerate(tags):
-            current = by_hash.get(tag)
-            if start is not None and current != label:
-                spans.append(Span(doc, start, i, label=label))
-                start = None
-            if current is not None and start is None:
-                start, label = i, current
-        if spans:
-            group = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
-            doc.spans[SPANS_KEY] = group + spans
+        if self._by_hash[0] is not doc.vocab.strings:
+            strings = doc.vocab.strings
+            self._by_hash = (strings, {strings.add(tag): label for tag, label in self.labels.items()})
+        if len(doc):
+            found = label_runs(doc.to_array("TAG"), self._by_hash[1])
+            if found:
+                add_ner_spans(doc, found)
         return doc
 
 
@@ -92,11 +136,10 @@ class EntitySpans:
         self.propagate_min = int(data["propagate_min_chars"])
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
-        spans += list(doc.ents)
         out, text = set(), doc_text(doc)  # (doc.text is rebuilt from every token on each access)
-        for span in spans:
-            out.update(self.cut(text, span.start_char, span.end_char, span.label_))
+        starts, ends = char_edges(doc)
+        for start, end, label in ner_spans(doc) + entity_layer(doc):
+            out.update(self.cut(text, starts[start], ends[end - 1], label))
         if out:
             out.update(self.other_mentions(doc, text, out))
         doc._.entities = sorted(out)

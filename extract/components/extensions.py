@@ -41,6 +41,12 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def keep_text(doc: Doc, text: str) -> None:
+    """Give `doc_text(doc)` the text `doc` was tokenized from: spaCy's tokenizer loses no character
+    (`doc.text == text`), so it need not be rebuilt from the tokens."""
+    doc.user_data[_TEXT] = text
+
+
 def doc_spaces(doc: Doc) -> list[int]:
     """Whether each token has a trailing space (1 or 0), computed once per document."""
     spaces = doc.user_data.get(_SPACES)
@@ -74,9 +80,8 @@ def _token_strings(doc: Doc, key: str, attr: int) -> list[str]:
         values = list(map(_STRINGS.get, hashes))
         if None in values:
             strings = doc.vocab.strings
-            for h in hashes:
-                if h not in _STRINGS:
-                    _STRINGS[h] = strings[h]
+            for h in set(hashes).difference(_STRINGS):
+                _STRINGS[h] = strings[h]
             values = list(map(_STRINGS.__getitem__, hashes))
         doc.user_data[key] = values
     return values

@@ -7,13 +7,13 @@ boundaries from `Tokens(doc)`, and name phrases by token ranges `(start, end)` (
 from __future__ import annotations
 
 from bisect import bisect_right
-from itertools import accumulate
 from operator import add
 from typing import Optional
 
+from spacy.attrs import IDX
 from spacy.tokens import Doc
 
-from .extensions import doc_lowers, doc_spaces, doc_text, doc_texts
+from .extensions import doc_lowers, doc_text, doc_texts
 
 JOINERS = frozenset("-/'’+")  # punctuation that stays inside a phrase
 _EDGES, _SENTS = "extract.edges", "extract.sents"
@@ -29,10 +29,8 @@ def char_edges(doc: Doc) -> tuple[list[int], list[int]]:
     """The character offsets where each token starts, and where it ends (computed once per document)."""
     edges = doc.user_data.get(_EDGES)
     if edges is None or len(edges[0]) != len(doc):
-        lengths = list(map(len, doc_texts(doc)))
-        starts = list(accumulate(map(add, lengths, doc_spaces(doc)), initial=0))
-        starts.pop()
-        edges = doc.user_data[_EDGES] = (starts, list(map(add, starts, lengths)))
+        starts = doc.to_array(IDX).tolist() if len(doc) else []
+        edges = doc.user_data[_EDGES] = (starts, list(map(add, starts, map(len, doc_texts(doc)))))
     return edges
 
 

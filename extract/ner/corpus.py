@@ -25,6 +25,7 @@ from spacy.training import biluo_tags_to_spans, iob_to_biluo
 from spacy.training.iob_utils import tags_to_entities
 from spacy.util import filter_spans
 
+from ..components.entities import label_runs
 from ..corpora.pubtator import PubTatorDocument, iter_pubtator
 
 SEPARATOR = "\n\n"  # between title and abstract, as in extract.document.compose_text
@@ -181,14 +182,7 @@ def read_ebm(path: Path) -> Iterator[tuple[str, list[str], list[str]]]:
 
 def tag_spans(tags: list[str]) -> list[tuple[int, int, str]]:
     """Runs of one I- tag as (start token, end token, LABEL)."""
-    out, start = [], None
-    for i, tag in enumerate(tags + ["O"]):
-        if start is not None and tag != tags[start]:
-            out.append((start, i, EBM_LABELS[tags[start]]))
-            start = None
-        if start is None and tag in EBM_LABELS:
-            start = i
-    return out
+    return label_runs(tags, EBM_LABELS)
 
 
 def words_doc(nlp: Language, words: list[str]) -> Doc:

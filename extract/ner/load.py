@@ -20,7 +20,7 @@ from spacy.attrs import TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..components.entities import SPANS_KEY
+from ..components.entities import add_ner_spans
 from .models import shipped_models, model_path
 
 SHIPPED, NO_NER = "shipped", "none"
@@ -68,7 +68,7 @@ def _add_shipped(nlp: Language, before: Optional[str]) -> list[str]:
 
 def add_sourced(nlp: Language, path: Path, pipe_name: str, before: Optional[str] = None) -> list[str]:
     """Source the components of the pipeline at `path` into `nlp`, each followed by the step that
-    keeps its spans in doc.spans["ner"]: a `ner` (entities) or a `tagger` (PICO token tags), and the
+    adds its spans to `entities.ner_spans(doc)`: a `ner` (entities) or a `tagger` (PICO token tags), and the
     `tok2vec` they listen to when they share one. A lone component is named `pipe_name`, several
     `<pipe_name>_<component>`; the model's static vectors, if any, become `nlp`'s."""
     import spacy
@@ -275,9 +275,8 @@ class ExternalNER:
     def _keep(doc: Doc, ext_doc: Doc) -> Doc:
         spans = []
         for ent in ext_doc.ents:
-            span = doc.char_span(ent.start_char, ent.end_char, label=ent.label_, alignment_mode="expand")
+            span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="expand")
             if span is not None and len(span):
-                spans.append(span)
-        group = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
-        doc.spans[SPANS_KEY] = group + spans
+                spans.append((span.start, span.end, ent.label_))
+        add_ner_spans(doc, spans)
         return doc
