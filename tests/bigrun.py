@@ -49,11 +49,14 @@ _reference: dict = {}
 def reference_run(copies: int = 40) -> tuple[list[str], bytes]:
     """(inputs, output of a one-worker run in this process), built once per test session."""
     if copies not in _reference:
+        import atexit
+        import shutil
         import tempfile
 
         from extract.runner import RunOptions, run
 
         directory = Path(tempfile.mkdtemp(prefix="extract-bigrun-"))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)  # (each test session made one)
         inputs = build_inputs(directory, copies)
         out = directory / "reference.jsonl"
         run(inputs, str(out), workers=1, options=RunOptions(batch_size=8), progress=False)
