@@ -50,6 +50,20 @@ def test_definitions_and_other_mentions(tokenizer_nlp):
     ]
 
 
+def test_character_offsets_kept_beside_the_spans(tokenizer_nlp):
+    """What the components read (`abbreviation_chars`) is what the Spans say, for our finder and for
+    scispaCy's (read from its Spans)."""
+    from extract.components.extensions import abbreviation_chars
+
+    doc = Abbreviations(tokenizer_nlp.vocab)(tokenizer_nlp.make_doc(CRT))
+    assert [(CRT[a:b], CRT[c:d]) for a, b, c, d in abbreviation_chars(doc)][3:] == [
+        ("TAU", "treatment as usual"), ("WCST", "Wisconsin Card Sorting Test")]
+    from_spans = [(a.start_char, a.end_char, a._.long_form.start_char, a._.long_form.end_char)
+                  for a in doc._.abbreviations]
+    assert abbreviation_chars(doc) == from_spans
+    assert sorted(abbreviation_chars(scispacys(tokenizer_nlp, CRT))) == sorted(from_spans)  # (its order varies)
+
+
 def test_same_abbreviations_as_scispacy_on_the_seed_abstracts(tokenizer_nlp):
     ours = Abbreviations(tokenizer_nlp.vocab)
     total = 0

@@ -16,7 +16,7 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .extensions import doc_spaces, doc_text, doc_texts
+from .extensions import doc_spaces, doc_text, doc_texts, keep_abbreviation_chars
 from .tokens import char_edges
 
 MAX_INSIDE = 8  # tokens between the brackets; scispaCy drops longer candidates
@@ -57,13 +57,16 @@ class Abbreviations:
         if sequences:
             for long, start, end in _occurrences(words.texts, sequences):
                 found[long][(start, end)] = None
-        out = doc._.abbreviations
+        out, chars = doc._.abbreviations, []
+        starts, ends = words.starts, words.ends
         for (ls, le), shorts in found.items():
             long_span = doc[ls:le]
             for start, end in sorted(shorts):
                 short_span = doc[start:end]
                 short_span._.long_form = long_span
                 out.append(short_span)
+                chars.append((starts[start], ends[end - 1], starts[ls], ends[le - 1]))
+        keep_abbreviation_chars(doc, chars)
         return doc
 
     @staticmethod

@@ -24,7 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .. import rules
-from .extensions import abbreviations, doc_text
+from .extensions import abbreviation_chars, doc_text
 from .tokens import char_edges
 
 _NER_SPANS = "extract.ner"
@@ -159,10 +159,10 @@ class EntitySpans:
         if not labels:
             return []
         by_span = {(start, end): label for start, end, label in found if label in self.propagate_labels}
-        for short in abbreviations(doc):  # "heparin-induced thrombocytopenia (HIT)": HIT as well
-            label = by_span.get((short._.long_form.start_char, short._.long_form.end_char))
-            if label is not None and len(short.text) >= self.propagate_min:
-                labels.setdefault(short.text, Counter())[label] += 1
+        for short_start, short_end, long_start, long_end in abbreviation_chars(doc):
+            label = by_span.get((long_start, long_end))  # "heparin-induced thrombocytopenia (HIT)": HIT as well
+            if label is not None and short_end - short_start >= self.propagate_min:
+                labels.setdefault(text[short_start:short_end], Counter())[label] += 1
         starts, ends = char_edges(doc)
         out = []
         for name in sorted(labels, key=lambda n: (-len(n), n)):  # longest first: no overlaps

@@ -27,6 +27,25 @@ def abbreviations(doc: Doc) -> list:
     return getattr(doc._, "abbreviations", None) or []
 
 
+_ABBREVIATION_CHARS = "extract.abbreviation_chars"
+
+
+def abbreviation_chars(doc: Doc) -> list[tuple[int, int, int, int]]:
+    """`abbreviations(doc)` as character offsets `(short start, short end, long start, long end)`,
+    in the same order: kept by our abbreviation finder as it sets them (reading `._.long_form` costs
+    an object per access), else read from the Spans (another detector's)."""
+    found = doc.user_data.get(_ABBREVIATION_CHARS)
+    if found is None:
+        found = [(s.start_char, s.end_char, s._.long_form.start_char, s._.long_form.end_char)
+                 for s in abbreviations(doc)]
+    return found
+
+
+def keep_abbreviation_chars(doc: Doc, found: list[tuple[int, int, int, int]]) -> None:
+    """Store what `abbreviation_chars(doc)` returns (by the finder that set `doc._.abbreviations`)."""
+    doc.user_data[_ABBREVIATION_CHARS] = found
+
+
 _TEXT = "extract.text"
 _SPACES = "extract.spaces"
 
