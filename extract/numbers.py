@@ -6,6 +6,9 @@ into regular-expression sources (to embed in the component patterns) and parsers
 - `INTEGER`: a count, in digits ("31", "1,234") or words ("Thirty-one", "one hundred and five").
 - `WORD_NUMBER`: the number-words part of `INTEGER` alone.
 - `INTEGER_START`: matches at every position where an `INTEGER` match can start (and more): a cheap scout.
+- `NUMBER_WORDS`: the words a number in words begins with (units, teens, tens).
+- `WORD_NUMBER_START`: matches exactly where `WORD_NUMBER` matches (a number word as a whole word),
+  a far smaller pattern for lookarounds that only ask whether a number in words starts there.
 - `VALUE`: a non-negative real as p-values are written: "0.004", ".001", "0·05" (Lancet), "0,03",
   "2 × 10−4", "2x10^-4", "2·10−4", "2 × 10(-4)", "1.2e-5", "10⁻⁴".
 - `parse_int(text)`, `words_to_int(text)`, `parse_value(text)`: the value of a matched string, or
@@ -62,6 +65,11 @@ class _Numbers:
         self.integer = rf"(?:{self.digits}|{self.word_number})"
         # Matches wherever an `integer` match can start: a digit, or a word its number words begin with.
         self.integer_start = rf"\d|(?i:\b(?:{tens}|{small}))"
+        self.number_words = tuple(self.units) + tuple(self.teens) + tuple(self.tens)
+        # Where `word_number` matches: its every match begins with a tens or small word w at a
+        # boundary, and w ends at a boundary (the match ends there, or goes on with a hyphen or a
+        # blank, not word characters); conversely `t` matches w alone there.
+        self.word_number_start = rf"(?i:\b(?:{tens}|{small})\b)"
 
         minus = _cls(data["minus_signs"])
         times = _cls(data["times_signs"])
@@ -186,6 +194,8 @@ def patterns(rules_file: str = RULES_FILE) -> _Numbers:
 _N = _numbers()
 INTEGER: str = _N.integer
 INTEGER_START: str = _N.integer_start
+NUMBER_WORDS: tuple = _N.number_words
+WORD_NUMBER_START: str = _N.word_number_start
 DIGITS: str = _N.digits
 WORD_NUMBER: str = _N.word_number
 VALUE: str = _N.value

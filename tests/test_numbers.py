@@ -155,3 +155,19 @@ def test_scientific_round_trip(units, hundredths, exponent, times, minus, templa
     mantissa = f"{units}.{hundredths:02d}"
     text = template.format(m=mantissa, t=times, s=minus, e=exponent)
     assert math.isclose(parse_value(text), float(mantissa) * 10 ** -exponent, rel_tol=1e-9)
+
+
+_WORD_PIECES = (_UNITS[1:] + _TEENS + _TENS[2:] + ["fourty", "hundred", "thousand", "and", "a", "x", "1", "",
+                                                   "seventyfive", "ſix", "Ten", "TWENTY"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_WORD_PIECES),
+                          st.sampled_from([" ", "  ", "-", "\u2010", "\u2013", ",", "", "\n", ".", "_"])),
+                max_size=6))
+def test_word_number_start_matches_where_word_number_does(pieces):
+    """WORD_NUMBER_START matches at exactly the positions where WORD_NUMBER matches."""
+    text = "".join(w + sep for w, sep in pieces)
+    whole, start = regex.compile(numbers.WORD_NUMBER), regex.compile(numbers.WORD_NUMBER_START)
+    for i in range(len(text) + 1):
+        assert bool(whole.match(text, i)) == bool(start.match(text, i)), (text, i)

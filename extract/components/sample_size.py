@@ -21,7 +21,7 @@ from .. import numbers, rules
 from ..schema import MAX_SAMPLE_SIZE, SampleSize
 from .extensions import doc_text, evidence
 from .prefilter import (Folded, LeadPositions, LedPattern, TextGated, any_tail, lead_prefix, lead_tail,
-                        uncaptured)
+                        uncaptured, uncased)
 from .required_literals import RequiredLiterals
 from .tokens import sentence_bounds
 
@@ -72,16 +72,18 @@ class Mention:
 _BLANK = r"\s{1,3}"  # a blank inside a phrase
 
 
-def _words(items: Iterable[str], tree: bool = True) -> str:
+def _words(items: Iterable[str], tree: bool = True, tested: bool = False) -> str:
     """An alternation of literal words/phrases, longest first, blanks matching 1-3 spaces; written
     as a prefix tree (`pat(?:ients?|...)` for `patients|patient|...`) unless `tree` is False (the
-    plain list, whose words `RequiredLiterals` reads) or the words are not all lower-case ASCII.
+    plain list, whose words `RequiredLiterals` reads) or the words are not all lower-case ASCII
+    (unless `tested`: the alternation only sits in a lookaround, where the order does not matter).
 
     The regex engine tries an alternation's branches one by one, so a flat one costs a test per word
     at every position it is tried; the tree tests each first character once. It matches the same
-    strings in the same order: the words that match at a position are then prefixes of one another
-    (a phrase's blank matches the whole run of blanks, or fails), the flat list tries the longest
-    first, and so does the tree (a node's longer words before the word that ends there)."""
+    strings (each path of the tree spells a word) in the same order: the words that match at a
+    position are then prefixes of one another (a phrase's blank matches the whole run of blanks, or
+    fails), the flat list tries the longest first, and so does the tree (a node's longer words
+    before the word that ends there)."""
     items = sorted(set(items), key=len, reverse=True)
     words = []
     for w in items:
@@ -89,7 +91,7 @@ def _words(items: Iterable[str], tree: bool = True) -> str:
         for part in w.split():
             tokens += ([_BLANK] if tokens else []) + [regex.escape(c) for c in part]
         words.append(tokens)
-    if not tree or not all(w.isascii() and w == w.lower() for w in items):
+    if not tree or not (tested or all(w.isascii() and w == w.lower() for w in items)):
         return "|".join("".join(tokens) for tokens in words)
     root: dict = {}
     for tokens in words:
@@ -129,7 +131,7 @@ def _number_scouts(before: str) -> list[regex.Pattern]:
     words = start[len(head):-len(tail)].split("|") if start.startswith(head) and start.endswith(tail) else []
     if not words or not all(w.isascii() and w.isalpha() for w in words):  # (not the shape expected)
         return [regex.compile(start)]
-    return [regex.compile(before + "\\d", _FLAGS), regex.compile(rf"(?i:\b(?:{_words(words)}))")]
+    return [regex.compile(uncased(before) + "\\d", _FLAGS), regex.compile(rf"(?i:\b(?:{_words(words)}))")]
 
 
 def _noun_key(noun: Optional[str]) -> Optional[str]:
@@ -152,9 +154,10 @@ class SampleSizeExtractor:
             "{INT}": f"(?:{before}{_integer()})",
             "{DIGITS}": numbers.DIGITS,
             "{WORDNUM}": numbers.WORD_NUMBER,
+            "{WORDNUM_START}": rf"(?i:\b(?:{_words(numbers.NUMBER_WORDS)})\b)",  # numbers.WORD_NUMBER_START
             "{NOUN}": _words(self.nouns),
             "{SECONDARY}": _words(self.secondary_nouns),
-            "{STOP}": _words(data["stop_words"]),
+            "{STOP}": _words(data["stop_words"], tested=True),
             "{NUMBER_AFTER}": data["number_after"],
         }
 
@@ -167,7 +170,7 @@ class SampleSizeExtractor:
             return pattern
 
         def compile_(pattern: str) -> regex.Pattern:
-            return regex.compile(source(pattern), _FLAGS)
+            return regex.compile(uncased(source(pattern)), _FLAGS)
 
         self.re = {
             name: compile_(data[name])

@@ -1,0 +1,56 @@
+"""extract.components.prefilter: pattern rewrites that keep the matches and cost less."""
+from __future__ import annotations
+
+import regex
+
+from extract.components.prefilter import _class, uncased
+
+# Every code point but the surrogates: a class matches the same set ignoring case or not, or it
+# does not, on some character of these.
+_ALL = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+
+
+def _same_ignoring_case(cls: str) -> bool:
+    return ([m.start() for m in regex.finditer(cls, _ALL)]
+            == [m.start() for m in regex.finditer(cls, _ALL, flags=regex.IGNORECASE)])
+
+
+def _uncased_classes(pattern: str) -> set[str]:
+    """The character classes matched case-sensitively in a pattern `uncased` produced that it reads
+    as the same ignoring case (those it wrapped, and any the rules wrote so)."""
+    found = set()
+    for m in regex.finditer(r"\(\?-i:\[", pattern):
+        end, closed = _class(pattern, m.end() - 1)
+        if closed:
+            found.add(pattern[m.end() - 1:end])
+    return found
+
+
+def test_uncased_wraps_only_classes_case_cannot_change():
+    assert uncased(r"[\s,]{1,3}x") == r"(?-i:[\s,]{1,3})x"
+    assert uncased(r"(?<![\w.,/\-\u2010])\d") == r"(?<!(?-i:[\w.,/\-\u2010]))\d"
+    assert uncased(r"[^;]{0,80}?\b") == r"(?-i:[^;]{0,80}?)\b"
+    assert uncased(r"[1-4]|[A-Z]|randomi[sz]ed|[\p{Ll}\d]|\[x\]") == r"(?-i:[1-4])|[A-Z]|randomi[sz]ed|[\p{Ll}\d]|\[x\]"
+    assert uncased(r"[]a]|[\w]") == r"[]a]|(?-i:[\w])"
+    assert uncased(r"[[:alpha:]]x[\s]") == r"[[:alpha:]]x[\s]"  # (a class it does not read: unchanged)
+    for cls in (r"[A-Z]", r"[sz]", r"[\p{Ll}\d)\]%']", r"[\u017f]", r"[k]"):
+        assert not _class(cls, 0)[1] and not _same_ignoring_case(cls)
+
+
+def test_sample_size_classes_matched_case_sensitively_are_the_same_ignoring_case():
+    """Each class the sample-size patterns match case-sensitively matches the same characters
+    ignoring case (checked on every code point)."""
+    from extract.components.prefilter import LedPattern, TextGated
+    from extract.components.sample_size import SampleSizeExtractor
+
+    ex = SampleSizeExtractor()
+    patterns = list(ex.re.values()) + list(ex.modifier_cues.values()) + ex.case_report + [
+        p for sides in ex.cues.values() for side in sides.values() for p, _ in side]
+    classes: set[str] = set()
+    for p in patterns:
+        while isinstance(p, (TextGated, LedPattern)):
+            p = p._pattern
+        classes |= _uncased_classes(p.pattern)
+    assert len(classes) > 5
+    for cls in classes:
+        assert _same_ignoring_case(cls), cls
