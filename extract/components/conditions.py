@@ -3,6 +3,8 @@ condition phrase inside PARTICIPANTS spans: "patients with {type 2 diabetes}"), 
 With no NER in the pipeline `doc._.conditions` is an empty list."""
 from __future__ import annotations
 
+import functools
+
 import regex
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -10,7 +12,7 @@ from spacy.tokens import Doc
 from .. import rules
 from ..schema import Condition
 from .entities import entities
-from .extensions import abbreviations, doc_text, evidence
+from .extensions import abbreviations, doc_text, evidence, span_text
 from .phrases import PhraseReader
 from .tokens import Tokens
 
@@ -34,24 +36,29 @@ class ConditionFinder:
         self.reader = PhraseReader(data["boundary_words"], data["leading_drop"], max_tokens=data["max_tokens"])
         self.excluded = frozenset(w.lower() for w in data["not_conditions"])
         self.not_before = frozenset(w.lower() for w in data.get("not_before", ()))
+        self._ends: dict[str, bool] = {}  # token text -> whether a condition phrase ends at it, across documents
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
-        found = [(s, e) for s, e, _ in entities(doc, self.labels) if not self._names_molecule(text, e)]
-        for s, e, _ in entities(doc, self.participant_labels):
-            found += self._in_participants(doc, text, s, e)
-        out, seen = [], set()
-        short_forms = self._short_forms(doc)
+        found, toks = [], None
+        for s, e, label in entities(doc, self.labels + self.participant_labels):
+            if label in self.labels and not self._names_molecule(text, e):
+                found.append((s, e))
+            if label in self.participant_labels:
+                toks = toks or Tokens(doc)
+                found += self._in_participants(toks, s, e)
+        out, seen = [], []  # the conditions, and the word sets of their keys
+        short_forms = _short_forms(doc)
         for s, e in _drop_overlaps(found):
             name = text[s:e].strip()
-            key = _key(name)
-            key = short_forms.get(name, key)  # "ALS" is the "amyotrophic lateral sclerosis" named before
+            short = short_forms.get(name)  # "ALS" is the "amyotrophic lateral sclerosis" named before
+            key = _key(name) if short is None else _key(span_text(short._.long_form))
             if not key or key in self.excluded or name.lower() in self.excluded or not any(c.isalpha() for c in name):
                 continue
             words = set(key.split())
-            if any(words <= set(k.split()) or set(k.split()) <= words for k in seen):
+            if any(words <= k or k <= words for k in seen):
                 continue  # the same condition, named more or less fully ("diabetes", "type 2 diabetes")
-            seen.add(key)
+            seen.append(words)
             out.append(Condition(name=name, span=evidence(doc, s, e)))
         doc._.conditions = out
         return doc
@@ -61,41 +68,50 @@ class ConditionFinder:
         following = _WORD_OR_PUNCT.findall(text[end:end + 40])[:2]
         return any(w.lower() in self.not_before for w in following if w.isalpha())
 
-    @staticmethod
-    def _short_forms(doc: Doc) -> dict:
-        """Short form → key of its long form, from scispaCy's AbbreviationDetector."""
-        out = {}
-        for short in abbreviations(doc):
-            out[short.text] = _key(short._.long_form.text)
-        return out
-
-    def _in_participants(self, doc: Doc, text: str, start: int, end: int) -> list[tuple[int, int]]:
+    def _in_participants(self, toks: Tokens, start: int, end: int) -> list[tuple[int, int]]:
+        """The condition phrases after a cue inside the participants span start:end (characters)."""
         out = []
-        toks = None
-        for m in self.cue.finditer(text, start, end):
-            toks = toks or Tokens(doc)
+        for m in self.cue.finditer(toks.text, start, end):
             token = toks.token_at(m.end())
             if token is None or toks.starts[token] >= end:
                 continue
-            last = doc.char_span(start, end, alignment_mode="expand")
-            phrase = self._phrase(doc, token, last.end if last is not None else len(doc))
-            if phrase is not None and phrase.end_char <= end:
-                out.append((phrase.start_char, phrase.end_char))
+            last = toks.char_span(start, end)
+            phrase = self._phrase(toks, token, last[1] if last is not None else toks.n)
+            if phrase is not None and toks.ends[phrase[1] - 1] <= end:
+                out.append((toks.starts[phrase[0]], toks.ends[phrase[1] - 1]))
         return out
 
-    def _phrase(self, doc: Doc, i: int, end: int):
-        """Words from token i up to a boundary word or punctuation; numbers stay ("type 2 diabetes")."""
-        while i < end and doc[i].lower_ in self.reader.leading_drop:
+    def _phrase(self, toks: Tokens, i: int, end: int):
+        """Words from token i up to a boundary word or punctuation; numbers stay ("type 2 diabetes"):
+        a token range, or None."""
+        lowers, texts = toks.lowers, toks.texts
+        while i < end and lowers[i] in self.reader.leading_drop:
             i += 1
         j = i
         while j < end and j - i < self.reader.max_tokens:
-            token = doc[j]
-            if token.is_space or (token.is_punct and token.text not in "-/'") or token.lower_ in self.reader.boundary:
+            if lowers[j] in self.reader.boundary or self._ends_phrase(toks, texts[j]):
                 break
             j += 1
-        return doc[i:j] if j > i else None
+        return (i, j) if j > i else None
+
+    def _ends_phrase(self, toks: Tokens, text: str) -> bool:
+        """A space, or punctuation other than "-", "/", "'" (cached: a property of the token's string)."""
+        found = self._ends.get(text)
+        if found is None:
+            if len(self._ends) >= 200_000:
+                self._ends.clear()
+            lex = toks.doc.vocab[text]
+            found = self._ends[text] = lex.is_space or (lex.is_punct and text not in "-/'")
+        return found
 
 
+def _short_forms(doc: Doc) -> dict:
+    """Short form text → its short form (the last one of that text) from the abbreviation detector,
+    whose `._.long_form` names what it stands for."""
+    return {span_text(short): short for short in abbreviations(doc)}
+
+
+@functools.lru_cache(maxsize=65536)
 def _key(name: str) -> str:
     words = _NON_WORD.sub(" ", name.lower()).split()
     return " ".join(w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w for w in words)

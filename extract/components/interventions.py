@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from .. import rules
 from ..schema import Intervention
 from .entities import Cover, entities
-from .extensions import abbreviations, doc_text, evidence, occurs_twice
+from .extensions import abbreviations, doc_text, evidence, occurs_twice, span_text
 from .phrases import PhraseReader
 from .required_literals import RequiredLiterals, SentenceGates
 from .tokens import Tokens, sentence_chars
@@ -26,7 +26,7 @@ _NON_WORD = regex.compile(r"[^\w]+")
 _DOSE_START = regex.compile(r"\s\d")
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     start: int          # character offsets into doc.text
     end: int
@@ -51,7 +51,10 @@ class InterventionFinder:
         stems = "|".join(sorted(map(regex.escape, data["drug_stems"]), key=len, reverse=True))
         self.stem = regex.compile(rf"(?<![\w-])(?:[a-zβα0-9][\w-]*)?(?:{stems})", flags)
         # A cheap suffix test first: the stem regex backtracks over every stem at every position.
-        self.stem_endings = tuple(sorted({s.lower() for s in data["drug_stems"]}))
+        # The stems by their last three letters (each has three or more), for `str.endswith`.
+        self.stem_endings: dict[str, tuple] = {}
+        for stem in sorted({s.lower() for s in data["drug_stems"]}):
+            self.stem_endings[stem[-3:]] = self.stem_endings.get(stem[-3:], ()) + (stem,)
         self.not_drugs = frozenset(w.lower() for w in data["not_drugs"])
         self.terms = []  # (pattern, kind, role, needs a trial sentence, literals it needs)
         for t in data["terms"]:
@@ -79,10 +82,11 @@ class InterventionFinder:
         self.continuations = frozenset(data["name_continuations"])
         self.trial_cue = regex.compile(data["trial_cues"], flags)
         self.other_study = regex.compile(data["other_study_cues"], flags)
-        # The gates of the terms (numbered as the terms) and of the lead and comparator cues: per
-        # document, the ones each sentence may match.
-        self._gates = SentenceGates([t[4] for t in self.terms] + [self.lead_literals, self.comparator_literals])
-        self._lead, self._comparator = len(self.terms), len(self.terms) + 1
+        # The gates of the terms (numbered as the terms), of the lead and comparator cues and of the
+        # other-study cues: per document, the ones each sentence may match.
+        self._gates = SentenceGates([t[4] for t in self.terms] + [
+            self.lead_literals, self.comparator_literals, RequiredLiterals(self.other_study.pattern)])
+        self._lead, self._comparator, self._other_study = range(len(self.terms), len(self.terms) + 3)
         self._open: list = []
         self.excluded = frozenset(n.lower() for n in data["not_interventions"])
         self.reader = PhraseReader(data["boundary_words"], data["leading_drop"], max_tokens=5)
@@ -109,7 +113,7 @@ class InterventionFinder:
         toks = Tokens(doc)
         length = len(toks.text)
         self._repeated = {}
-        self._abbreviations = [(short.text, short._.long_form) for short in abbreviations(doc)]
+        self._abbreviations = [(span_text(short), short._.long_form) for short in abbreviations(doc)]
         for cache in (self._drug_words, self._other_words, self._ner_names, self._kinds):
             if len(cache) >= 200_000:
                 cache.clear()
@@ -131,18 +135,19 @@ class InterventionFinder:
     def _sentence(self, toks: Tokens, k: int, start: int, end: int, ner_spans) -> list[Mention]:
         """The mentions in sentence `k`, tokens start:end (`ner_spans`: the NER spans inside it).
         A pattern runs only where the sentence holds a literal it needs (`self._open`, `*_literals`),
-        and whether it is a trial sentence is worked out only when something depends on that."""
+        and whether it is a trial sentence is worked out only when something found depends on that."""
         base = toks.starts[start]
         text = toks.text[base:toks.ends[end - 1]]
         open_ = self._open[k]
         in_trial: Optional[bool] = None
         found = []
-        for i, (pattern, kind, role, needs_context, _) in enumerate(self.terms):
-            if i not in open_:
-                continue
+        for i in sorted(open_) if open_ else ():  # the terms the sentence may match, in order
+            if i >= len(self.terms):
+                break
+            pattern, kind, role, needs_context, _ = self.terms[i]
             if needs_context:
                 if in_trial is None:
-                    in_trial = self._in_trial(text)
+                    in_trial = self._in_trial(text, open_)
                 if not in_trial:
                     continue
             for m in pattern.finditer(text):
@@ -152,19 +157,19 @@ class InterventionFinder:
             j = i + 1
             while j < end and texts[j] in self.continuations:
                 j += 1
-            found.append(self._mention(toks, toks.starts[i], toks.ends[j - 1], None, "experimental"))
-        lead = self._lead in open_
-        if in_trial is None and (lead or any(label in self.ner_in_trial_only for _, _, label in ner_spans)):
-            in_trial = self._in_trial(text)
-        if in_trial is not False:  # (None: only code names may depend on it)
+            found.append(self._tokens_mention(toks, i, j, None, "experimental"))
+        if in_trial is None and any(label in self.ner_in_trial_only for _, _, label in ner_spans):
+            in_trial = self._in_trial(text, open_)
+        if in_trial is not False:  # code names and cue phrases count in a trial sentence
             codes = self._codes(text, base)
-            if codes and in_trial is None:
-                in_trial = self._in_trial(text)
+            cues = list(self.lead.finditer(text)) if self._lead in open_ else ()
+            if (codes or cues) and in_trial is None:
+                in_trial = self._in_trial(text, open_)
             if in_trial:
                 found += codes
-                if lead:
+                if cues:
                     covered = [(m.start, m.end) for m in found if m is not None]
-                    found += [m for m in self._after_cues(toks, text, base, end)
+                    found += [m for m in self._after_cues(toks, cues, base, end)
                               if m and not any(s < m.end and m.start < e for s, e in covered)]
         if ner_spans:
             found += self._ner_mentions(toks, ner_spans, bool(in_trial))
@@ -172,9 +177,11 @@ class InterventionFinder:
             self._mark_comparators(toks, text, base, end, found)
         return [m for m in found if m is not None and m.name.lower() not in self.excluded]
 
-    def _in_trial(self, text: str) -> bool:
-        """Whether a sentence is about this study's treatments: a trial cue, no cue of another study."""
-        return bool(self.trial_cue.search(text)) and not self.other_study.search(text)
+    def _in_trial(self, text: str, open_: frozenset) -> bool:
+        """Whether a sentence is about this study's treatments: a trial cue, no cue of another study
+        (`open_`: the gates the sentence may match)."""
+        return bool(self.trial_cue.search(text)) and not (
+            self._other_study in open_ and self.other_study.search(text))
 
     def _ner_mentions(self, toks: Tokens, spans, in_trial: bool) -> list[Mention]:
         """Spans of the statistical NER (CHEMICAL, INTERVENTION) in a sentence, cleaned like cue
@@ -203,10 +210,13 @@ class InterventionFinder:
     def _ner_confirmed(self, text: str, m: Mention, label: str) -> bool:
         if not self._ner_name(m.name, label):
             return False
-        if self._conflict.overlaps(m.start, m.end):
-            return False  # another model calls it a disease or an outcome
-        return any(all(self._ner_test(test, text, m, label) for test in alternative)
-                   for alternative in self.ner_accept.get(label, ()))
+        for alternative in self.ner_accept.get(label, ()):
+            for test in alternative:
+                if not self._ner_test(test, text, m, label):
+                    break
+            else:  # every test of the alternative holds
+                return not self._conflict.overlaps(m.start, m.end)  # (another model: a disease, an outcome)
+        return False
 
     def _ner_name(self, name: str, label: str) -> bool:
         """Whether an NER mention's name may stand for an intervention (cached: names recur)."""
@@ -222,6 +232,11 @@ class InterventionFinder:
 
     def _ner_test(self, test: str, text: str, m: Mention, label: str) -> bool:
         """One test of `ner.accept_when` (see the rule file)."""
+        if test == "repeated":
+            found = self._repeated.get(m.name)
+            if found is None:
+                found = self._repeated[m.name] = occurs_twice(text, m.name)
+            return found
         if test == "both_models":
             return self._ner_cover.overlaps(m.start, m.end, but=label)
         if test == "title":
@@ -230,11 +245,6 @@ class InterventionFinder:
             return bool(self.ner_after_cue.search(text[max(0, m.start - 60):m.start]))
         if test == "named":
             return bool(self._kind(m.name) or any(self._is_drug_word(w) for w in m.name.split()))
-        if test == "repeated":
-            found = self._repeated.get(m.name)
-            if found is None:
-                found = self._repeated[m.name] = occurs_twice(text, m.name)
-            return found
         raise KeyError(test)
 
     def _drug_token_indices(self, toks: Tokens) -> list[int]:
@@ -253,7 +263,8 @@ class InterventionFinder:
         if word in self._other_words:
             return False
         lower = word.lower()
-        found = (len(lower) >= 6 and lower.endswith(self.stem_endings) and lower not in self.not_drugs
+        found = (len(lower) >= 6 and lower.endswith(self.stem_endings.get(lower[-3:], ()))
+                 and lower not in self.not_drugs
                  and bool(self.stem.fullmatch(lower)))
         (self._drug_words if found else self._other_words).add(word)
         return found
@@ -268,15 +279,15 @@ class InterventionFinder:
                 out.append(Mention(start, start + len(m.group()), m.group(), None, code=True))
         return out
 
-    def _after_cues(self, toks: Tokens, text: str, base: int, end: int) -> list[Mention]:
-        """The phrases after lead cues in a sentence `text` (characters from `base`, tokens up to `end`)."""
+    def _after_cues(self, toks: Tokens, cues, base: int, end: int) -> list[Mention]:
+        """The phrases after the lead cues `cues` (matches in a sentence whose characters start at `base`
+        and whose tokens end at `end`)."""
         out = []
-        for m in self.lead.finditer(text):
+        for m in cues:
             token = toks.token_at(base + m.end())
             phrase = token is not None and self.reader.read(toks, token, end)
             if phrase and self._plausible(toks, *phrase):
-                out.append(self._mention(toks, toks.starts[phrase[0]], toks.ends[phrase[1] - 1], None,
-                                         "experimental"))
+                out.append(self._tokens_mention(toks, *phrase, None, "experimental"))
         return out
 
     def _plausible(self, toks: Tokens, start: int, end: int) -> bool:
@@ -303,9 +314,11 @@ class InterventionFinder:
     def _mention(self, toks: Tokens, start: int, end: int, kind: Optional[str], role: str) -> Optional[Mention]:
         """The mention the characters start:end name (a lexicon hit's `kind`, or a phrase read from them)."""
         found = toks.char_span(start, end)
-        if found is None:
-            return None
-        first, last = found
+        return None if found is None else self._tokens_mention(toks, *found, kind, role)
+
+    def _tokens_mention(self, toks: Tokens, first: int, last: int, kind: Optional[str],
+                        role: str) -> Optional[Mention]:
+        """The mention tokens first:last name (see `_mention`)."""
         lowers = toks.lowers
         if kind is None:
             found = self.reader.read(toks, first, last)
@@ -333,7 +346,10 @@ class InterventionFinder:
             key = _key(mention.name)
             key = aliases.get(key, key)
             mine = words.get(key) or words.setdefault(key, set(key.split()))
-            key = next((k for k in groups if _same_words(words[k], mine)), key)
+            for k in groups:
+                if _same_words(words[k], mine):
+                    key = k
+                    break
             if mention.label is not None and key not in groups:  # an NER span naming part of another,
                 key = next((k for k in groups if mine <= words[k]  # or it with modifiers
                             or k.rstrip("s") == key.rstrip("s") or _modified(key, k)), key)
@@ -348,9 +364,10 @@ class InterventionFinder:
             named = next((m for m in group if m.code), None) or min(group, key=_ranked)
             if not named.code and named.name in long_forms:  # only "NIV" found: named "noninvasive ventilation"
                 form = long_forms[named.name]
-                if form.text.lower() in self.reader.leading_drop:
+                form_text = span_text(form)
+                if form_text.lower() in self.reader.leading_drop:
                     continue  # "intravaginal (IVAG)": the abbreviation of a route, not a treatment
-                named = Mention(form.start_char, form.end_char, form.text, named.kind)
+                named = Mention(form.start_char, form.end_char, form_text, named.kind)
             kind = next((m.kind for m in group if m.kind), None) or self._kind(" ".join(m.name for m in group))
             role = "control" if any(m.role == "control" for m in group) or kind == "placebo" else "experimental"
             kind = kind or next((self.ner_kinds[m.label] for m in group if m.label in self.ner_kinds), None)
@@ -430,13 +447,9 @@ def _modified(longer: str, key: str) -> bool:
 
 
 def _ranked(m: Mention) -> tuple:
-    """Which mention of a group names it: running text before Title Case, a rule's name before the NER's."""
-    return _title_cased(m), m.label is not None
-
-
-def _title_cased(m: Mention) -> bool:
-    """Prefer a mention written in running text over a Title Cased one (titles, headings)."""
-    return _title_case_name(m.name)
+    """Which mention of a group names it: running text before Title Case (titles, headings), a rule's
+    name before the NER's."""
+    return _title_case_name(m.name), m.label is not None
 
 
 @functools.lru_cache(maxsize=65536)

@@ -31,15 +31,21 @@ class PhraseReader:
         i = start
         while i < end and lowers[i] in self.leading_drop:
             i += 1
-        j = i
-        while j < end and j - i < self.max_tokens:
+        j, limit = i, min(end, i + self.max_tokens)
+        while j < limit:
             if self.allow_brackets and texts[j] == "(":
                 close = _closing(toks, j, end)
                 if close is None:
                     break
                 j = close + 1
                 continue
-            if self._stops(toks, j, end):
+            if toks.flags(j) & STOP:
+                break
+            lower = lowers[j]
+            if lower in self.keep:
+                if self._stops(toks, j, end):
+                    break
+            elif lower in self.boundary:
                 break
             j += 1
         while j > i and (lowers[j - 1] in self.keep or texts[j - 1] in JOINERS):
