@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 from .. import rules
 from ..schema import Condition
 from .entities import entities
-from .extensions import abbreviations, doc_text, evidence, span_text
+from .extensions import abbreviation_chars, doc_text, evidence
 from .phrases import PhraseReader
 from .tokens import Tokens
 
@@ -52,7 +52,7 @@ class ConditionFinder:
         for s, e in _drop_overlaps(found):
             name = text[s:e].strip()
             short = short_forms.get(name)  # "ALS" is the "amyotrophic lateral sclerosis" named before
-            key = _key(name) if short is None else _key(span_text(short._.long_form))
+            key = _key(name) if short is None else _key(text[short[0]:short[1]])
             if not key or key in self.excluded or name.lower() in self.excluded or not any(c.isalpha() for c in name):
                 continue
             words = set(key.split())
@@ -105,10 +105,11 @@ class ConditionFinder:
         return found
 
 
-def _short_forms(doc: Doc) -> dict:
-    """Short form text → its short form (the last one of that text) from the abbreviation detector,
-    whose `._.long_form` names what it stands for."""
-    return {span_text(short): short for short in abbreviations(doc)}
+def _short_forms(doc: Doc) -> dict[str, tuple[int, int]]:
+    """Short form text → the characters of its long form (the last short form of that text), from
+    the abbreviation detector."""
+    text = doc_text(doc)
+    return {text[a:b]: (c, d) for a, b, c, d in abbreviation_chars(doc)}
 
 
 @functools.lru_cache(maxsize=65536)

@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from .. import rules
 from ..schema import Intervention
 from .entities import Cover, entities
-from .extensions import abbreviations, doc_text, evidence, occurs_twice, span_text
+from .extensions import abbreviation_chars, doc_text, evidence, occurs_twice
 from .phrases import PhraseReader
 from .required_literals import RequiredLiterals, SentenceGates
 from .tokens import Tokens, sentence_chars
@@ -68,7 +68,7 @@ class InterventionFinder:
         self._other_words: set[str] = set()  # and those found not to be
         self._ner_names: dict[tuple, bool] = {}  # (name, label) -> _ner_name, across documents
         self._repeated: dict[str, bool] = {}  # per document: name -> occurs_twice
-        self._abbreviations: list = []  # per document: (short form text, long form Span)
+        self._abbreviations: list = []  # per document: (short form text, (long form start, end))
         self.lead = regex.compile(rf"\b(?:{'|'.join(data['lead_cues'])})\s+", flags)
         self.comparator = regex.compile(rf"\b(?:{'|'.join(data['comparator_cues'])})\s+", flags)
         # The literals the cue patterns need: a sentence without them is not searched.
@@ -113,7 +113,7 @@ class InterventionFinder:
         toks = Tokens(doc)
         length = len(toks.text)
         self._repeated = {}
-        self._abbreviations = [(span_text(short), short._.long_form) for short in abbreviations(doc)]
+        self._abbreviations = [(toks.text[a:b], (c, d)) for a, b, c, d in abbreviation_chars(doc)]  # short, long form
         for cache in (self._drug_words, self._other_words, self._ner_names, self._kinds):
             if len(cache) >= 200_000:
                 cache.clear()
@@ -363,11 +363,11 @@ class InterventionFinder:
         for group in groups.values():
             named = next((m for m in group if m.code), None) or min(group, key=_ranked)
             if not named.code and named.name in long_forms:  # only "NIV" found: named "noninvasive ventilation"
-                form = long_forms[named.name]
-                form_text = span_text(form)
+                start, end = long_forms[named.name]
+                form_text = doc_text(doc)[start:end]
                 if form_text.lower() in self.reader.leading_drop:
                     continue  # "intravaginal (IVAG)": the abbreviation of a route, not a treatment
-                named = Mention(form.start_char, form.end_char, form_text, named.kind)
+                named = Mention(start, end, form_text, named.kind)
             kind = next((m.kind for m in group if m.kind), None) or self._kind(" ".join(m.name for m in group))
             role = "control" if any(m.role == "control" for m in group) or kind == "placebo" else "experimental"
             kind = kind or next((self.ner_kinds[m.label] for m in group if m.label in self.ner_kinds), None)
@@ -381,9 +381,8 @@ class InterventionFinder:
         """Map a name key to the key of the mention it stands for: abbreviations and appositions."""
         links: dict[str, str] = {}
         by_start = {m.start: m for m in mentions}
-        for short, long_form in self._abbreviations:
-            target = next((m for m in mentions if m.start <= long_form.start_char < m.end
-                           or long_form.start_char <= m.start < long_form.end_char), None)
+        for short, (start, end) in self._abbreviations:
+            target = next((m for m in mentions if m.start <= start < m.end or start <= m.start < end), None)
             if target is not None:
                 links[_key(short)] = _key(target.name)
         for m in mentions:  # "a Muse cell-based product, CL2020," → one intervention
