@@ -29,7 +29,6 @@ from .tokens import char_edges
 
 _NER_SPANS = "extract.ner"
 _ENT_ATTRS = [ENT_IOB, ENT_TYPE, ENT_KB_ID, ENT_ID]  # an unset entity layer: all 0
-_B, _I = 3, 1  # ENT_IOB values of an entity's first and following tokens
 Entity = tuple  # (start, end, label): plain tuples, so docs pickle and serialize
 
 
@@ -63,19 +62,8 @@ def label_runs(keys: Sequence, labels: Mapping) -> list[tuple[int, int, str]]:
 
 
 def entity_layer(doc: Doc) -> list[tuple[int, int, str]]:
-    """`[(ent.start, ent.end, ent.label_) for ent in doc.ents]`, read from the token arrays."""
-    if not len(doc) or not doc.has_annotation("ENT_IOB"):
-        return []
-    values = doc.to_array([ENT_IOB, ENT_TYPE])
-    iob, types = values[:, 0], values[:, 1]
-    starts = numpy.flatnonzero((iob == _B) & (types != 0))
-    if not len(starts):
-        return []
-    outside = numpy.append(numpy.flatnonzero(iob != _I), len(doc))  # where an entity cannot go on
-    ends = outside[numpy.searchsorted(outside, starts, side="right")]
-    strings = doc.vocab.strings
-    return [(start, end, strings[label]) for start, end, label in
-            zip(starts.tolist(), ends.tolist(), types[starts].tolist())]
+    """`doc.ents` as token ranges with a label."""
+    return [(ent.start, ent.end, ent.label_) for ent in doc.ents]
 
 
 @Language.factory("extract_keep_entities")
