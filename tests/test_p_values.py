@@ -237,3 +237,19 @@ def test_no_catastrophic_backtracking(nlp, text):
     started = time.perf_counter()
     pipe.find(text)
     assert time.perf_counter() - started < 5
+
+
+def test_p_value_classes_matched_case_sensitively_are_the_same_ignoring_case():
+    """The p-value patterns go through `prefilter.uncased`: each class they match case-sensitively
+    matches the same characters ignoring case (every code point)."""
+    from test_prefilter import _same_ignoring_case, _uncased_classes
+
+    from extract.components.p_values import PValueExtractor
+
+    ex = PValueExtractor()
+    classes: set[str] = set()
+    for p in [ex.main, ex.cont, *ex.def_after, *ex.def_before, *ex.def_sentence]:
+        classes |= _uncased_classes(p.pattern)
+    assert len(classes) > 5
+    for cls in classes:
+        assert _same_ignoring_case(cls), cls
