@@ -220,10 +220,9 @@ class EndpointFinder:
         if found is None:
             if len(self._ner_names) >= 100_000:
                 self._ner_names.clear()
-            words = _LETTER_RUNS.findall(name)
-            found = not (sum(len(w) for w in words) < self.ner_min_letters
-                         # one word: only a plain lower-case noun ("mortality"), not "Clinical", "HR"
-                         or (len(name.split()) == 1 and (name.lower() in self.ner_not_single or not name.islower())))
+            # one word: only a plain lower-case noun ("mortality"), not "Clinical", "HR"
+            found = (not (len(name.split()) == 1 and (name.lower() in self.ner_not_single or not name.islower()))
+                     and sum(map(len, _LETTER_RUNS.findall(name))) >= self.ner_min_letters)
             self._ner_names[name] = found
         return found
 
@@ -345,7 +344,7 @@ class EndpointFinder:
         kept: list[list] = []  # [key tokens, phrase, role]
         for phrase, role in sorted(found, key=lambda f: f[0].start_char):
             name = phrase.name.strip()
-            if name.lower() in self.excluded or not any(c.isalpha() for c in name):
+            if name.lower() in self.excluded or not _has_letter(name):
                 continue
             key = _tokens(name)
             same = next((k for k in kept if _same(k[0], key)), None)
@@ -370,6 +369,11 @@ def _without_fragments(found: list[tuple[Phrase, str]], from_ner: set) -> list[t
 def _tokens(name: str) -> frozenset:
     """The words of a name, lower-cased (cached: names recur)."""
     return frozenset(_NON_WORD.sub(" ", name.lower()).split())
+
+
+def _has_letter(name: str) -> bool:
+    """`any(c.isalpha() for c in name)` (an ASCII letter is a character whose case changes)."""
+    return name.upper() != name.lower() if name.isascii() else any(c.isalpha() for c in name)
 
 
 def _same(a: frozenset, b: frozenset) -> bool:
