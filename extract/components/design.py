@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 from .. import rules
 from ..schema import Design, DesignLabel, Phase
 from .extensions import doc_lowers, doc_text, doc_texts, evidence
+from .required_literals import RequiredLiterals
 from .token_matcher import GatedMatcher
 from .tokens import sentence_chars, sentences
 
@@ -77,7 +78,9 @@ class DesignExtractor:
         self.positional_max = float(cfg["positional_background_max"])
         self.phase_re = regex.compile(cfg["phase"]["regex"])
         self.numerals = {str(k).lower(): str(v) for k, v in cfg["phase"]["numerals"].items()}
-        self.registrations = [(regex.compile(r["regex"]), r["format"]) for r in cfg["registrations"]]
+        # (each run only on a text holding a literal it needs: most abstracts name no registry)
+        self.registrations = [(regex.compile(r["regex"]), r["format"], RequiredLiterals(r["regex"], ignore_case=False))
+                              for r in cfg["registrations"]]
         self.publication_types = {k.lower(): (v or {}) for k, v in cfg["publication_types"].items()}
         self.implies = {k: list(v) for k, v in (cfg.get("implies") or {}).items()}
         self.overrides = {k: list(v) for k, v in (cfg.get("overrides") or {}).items()}
@@ -237,8 +240,8 @@ class DesignExtractor:
 
     def _registrations(self, text: str) -> tuple[list[str], list[tuple[int, int]]]:
         hits: list[tuple[int, int, str]] = []
-        for pattern, fmt in self.registrations:
-            for m in pattern.finditer(text):
+        for pattern, fmt, gate in self.registrations:
+            for m in pattern.finditer(text) if gate.may_match(text) else ():
                 hits.append((m.start(), m.end(), fmt.format(**m.groupdict())))
         hits.sort()
         ids: list[str] = []

@@ -95,11 +95,16 @@ class EndpointFinder:
         self.object_cue = regex.compile(data["object_cues"], flags)
         self.subject_cue = regex.compile(data["subject_cues"], flags)
         self.intro = regex.compile(data["intro"], flags)
+        ner = data.get("ner") or {}
+        cue = ner.get("sentence_cue") or []
+        # alternatives: a sentence is cued when one of them matches it
+        self.ner_sentence_cues = [regex.compile(p, flags) for p in ([cue] if isinstance(cue, str) else cue)]
         # The literals each cue needs: cues that cannot match a document or sentence are not run on it.
-        self.literals = {cue: RequiredLiterals(cue.pattern)
-                         for cue in [c for _, c in self.role_cues] + [self.object_cue, self.subject_cue]}
+        rule_cues = [c for _, c in self.role_cues] + [self.object_cue, self.subject_cue]
+        self.literals = {cue: RequiredLiterals(cue.pattern) for cue in rule_cues + self.ner_sentence_cues}
         self._cues = list(self.literals)  # numbered as their gates
         self._cue_numbers = {cue: i for i, cue in enumerate(self._cues)}
+        self._rule_numbers = frozenset(self._cue_numbers[cue] for cue in rule_cues)
         self._gates = SentenceGates(self.literals.values())
         self._open: list = []  # per document: the gates (cues) each sentence may match
         self._repeated: dict[str, bool] = {}  # per document: name -> occurs_twice
@@ -112,7 +117,6 @@ class EndpointFinder:
         self.keep_words = frozenset(data["keep_words"])
         self.reader = PhraseReader(data["boundary_words"], data["leading_drop"], max_tokens=self.max_tokens,
                                    allow_brackets=True, keep=data["keep_words"])
-        ner = data.get("ner") or {}
         self.ner_labels = tuple(ner.get("labels", ()))
         self.ner_overlap = ner.get("on_overlap", "rules")
         self.ner_max_tokens = int(ner.get("max_tokens", self.max_tokens))
@@ -126,7 +130,6 @@ class EndpointFinder:
         unknown = {t for tests in self._accept for t in tests} - {"repeated", "cued"}
         if unknown:
             raise ValueError(f"endpoints ner.accept_when: unknown tests {sorted(unknown)}")
-        self.ner_sentence_cue = regex.compile(ner["sentence_cue"], flags) if ner.get("sentence_cue") else None
         self.ner_not_single = frozenset(w.lower() for w in ner.get("not_single_words", ()))
         lead = "|".join(map(regex.escape, ner.get("strip_leading", ())))
         self.ner_lead = regex.compile(rf"^(?:[^\w(]+|(?:{lead})\s+)+" if lead else r"^[^\w(]+", regex.I)
@@ -151,16 +154,25 @@ class EndpointFinder:
         text = toks.text
         title_end = max(text.find("\n\n"), 0) if self.ner_skip_title else 0
         ner: list[tuple[Phrase, str]] = []
-        others = _Intervals(entities(doc, self.ner_conflicts))
+        outcomes = entities(doc, self.ner_labels)
+        if not outcomes:
+            return found
+        others: Optional[_Intervals] = None  # (built when first needed)
+        hooked = "sent" in doc.user_span_hooks or "sents" in doc.user_hooks
+        firsts = [first for first, _ in toks.sentences]
+        longest = 3 * self.ner_max_tokens
         sentences: dict[int, _SentenceCues] = {}  # by first token: the cues of each sentence, read once
-        for start, end, _ in entities(doc, self.ner_labels):
+        for start, end, _ in outcomes:
             if start < title_end:
                 continue
             span = toks.char_span(start, end)
-            if span is None or span[1] - span[0] == 0 or span[1] - span[0] > 3 * self.ner_max_tokens:
+            if span is None or not 0 < span[1] - span[0] <= longest:
                 continue
-            k = self._sent(doc, toks, *span)
-            sent = toks.sentences[k] if k is not None else self._hooked_sent(doc, *span)
+            if hooked:  # (the sentence of `doc[start:end].sent`, that of its first token)
+                k, sent = None, self._hooked_sent(doc, *span)
+            else:
+                k = max(bisect_right(firsts, span[0]) - 1, 0)
+                sent = toks.sentences[k]
             cues = sentences.get(sent[0])
             if cues is None:
                 cues = sentences[sent[0]] = self._sentence_cues(toks, k, *sent)
@@ -170,6 +182,8 @@ class EndpointFinder:
                 if phrase is None or phrase[1] - phrase[0] > self.ner_max_tokens:
                     continue
                 part = part if phrase == (part.start, part.end) else _phrase(toks, *phrase)
+                if others is None:
+                    others = _Intervals(entities(doc, self.ner_conflicts))
                 if others.contain(part.start_char, part.end_char):
                     continue  # all inside what another model calls an intervention or a chemical
                 name = part.name
@@ -177,20 +191,13 @@ class EndpointFinder:
                     name = _TRAILING_ABBREVIATION.sub("", name)
                 name = self.ner_lead.sub("", name)
                 if self._ner_keeps(text, name, cues.ner_cued):
-                    ner.append((part._replace(name=name), role))
+                    ner.append((part if name == part.name else Phrase(name, *part[1:]), role))
         if not ner:
             return found
         first, second = (found, ner) if self.ner_overlap == "rules" else (ner, found)
         taken = _Intervals((p.start_char, p.end_char) for p, _ in first)
         kept = [(p, r) for p, r in second if not taken.overlap(p.start_char, p.end_char)]
         return _without_fragments(first + kept, {id(p) for p, _ in ner})
-
-    @staticmethod
-    def _sent(doc: Doc, toks: Tokens, start: int, end: int) -> Optional[int]:
-        """The number of `doc[start:end].sent`, the sentence of its first token (None with hooks)."""
-        if "sent" in doc.user_span_hooks or "sents" in doc.user_hooks:
-            return None
-        return toks.sentence(start)
 
     @staticmethod
     def _hooked_sent(doc: Doc, start: int, end: int) -> Range:
@@ -213,10 +220,9 @@ class EndpointFinder:
         if found is None:
             if len(self._ner_names) >= 100_000:
                 self._ner_names.clear()
-            words = _LETTER_RUNS.findall(name)
-            found = not (sum(len(w) for w in words) < self.ner_min_letters
-                         # one word: only a plain lower-case noun ("mortality"), not "Clinical", "HR"
-                         or (len(name.split()) == 1 and (name.lower() in self.ner_not_single or not name.islower())))
+            # one word: only a plain lower-case noun ("mortality"), not "Clinical", "HR"
+            found = (not (len(name.split()) == 1 and (name.lower() in self.ner_not_single or not name.islower()))
+                     and sum(map(len, _LETTER_RUNS.findall(name))) >= self.ner_min_letters)
             self._ner_names[name] = found
         return found
 
@@ -233,16 +239,18 @@ class EndpointFinder:
         text = toks.text[base:toks.ends[end - 1]]
         roles = [(base + m.start(), role) for role, cue in self.role_cues if role != "other"
                  and (k is None or self._cue_numbers[cue] in self._open[k]) for m in cue.finditer(text)]
-        cued = bool(self.ner_sentence_cue.search(text)) if self.ner_sentence_cue else False
+        cued = any(cue.search(text) for cue in self.ner_sentence_cues
+                   if k is None or self._cue_numbers[cue] in self._open[k])
         return _SentenceCues(roles, cued)
 
     def _sentence(self, toks: Tokens, k: int, start: int, end: int) -> list[tuple[Phrase, str]]:
         """The cued phrases of sentence `k`, tokens start:end (a cue runs only where the sentence holds
         a literal it needs)."""
         out = []
-        if not self._open[k]:
+        opened = self._open[k]
+        if opened.isdisjoint(self._rule_numbers):
             return out
-        cues = {self._cues[i] for i in self._open[k]}
+        cues = {self._cues[i] for i in opened}
         base = toks.starts[start]
         text = toks.text[base:toks.ends[end - 1]]
         for role, cue in self.role_cues:
@@ -336,7 +344,7 @@ class EndpointFinder:
         kept: list[list] = []  # [key tokens, phrase, role]
         for phrase, role in sorted(found, key=lambda f: f[0].start_char):
             name = phrase.name.strip()
-            if name.lower() in self.excluded or not any(c.isalpha() for c in name):
+            if name.lower() in self.excluded or not _has_letter(name):
                 continue
             key = _tokens(name)
             same = next((k for k in kept if _same(k[0], key)), None)
@@ -361,6 +369,11 @@ def _without_fragments(found: list[tuple[Phrase, str]], from_ner: set) -> list[t
 def _tokens(name: str) -> frozenset:
     """The words of a name, lower-cased (cached: names recur)."""
     return frozenset(_NON_WORD.sub(" ", name.lower()).split())
+
+
+def _has_letter(name: str) -> bool:
+    """`any(c.isalpha() for c in name)` (an ASCII letter is a character whose case changes)."""
+    return name.upper() != name.lower() if name.isascii() else any(c.isalpha() for c in name)
 
 
 def _same(a: frozenset, b: frozenset) -> bool:

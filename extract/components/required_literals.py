@@ -6,6 +6,10 @@ False only when no match can exist in a text whose `str.casefold()` is `folded`.
 are used: `regex` matches one to a text ignoring case only where the text holds it in some case, or
 with ſ or K (which fold to s and k), İ or ı (which do not: a folded text with them may always match).
 A pattern it cannot read, or one that requires no ASCII literal, may always match.
+
+`RequiredLiterals(pattern, ignore_case=False)` reads a pattern matched with case: its literals are kept
+as written (any characters; none from a part under an inline IGNORECASE flag), and `may_match` is
+asked about the text itself.
 """
 from __future__ import annotations
 
@@ -28,8 +32,9 @@ _LIMIT = 64  # more alternatives than this: not worth testing
 _UNREAD = regex.compile(r"\[\[|\{(?![\d,])|\(\?[V|(>]|\\[pPXNLGmM]")
 
 
-def _literals(items) -> frozenset[str] | None:
-    """Strings one of which every match of the parsed sequence `items` contains, or None."""
+def _literals(items, exact: bool = False) -> frozenset[str] | None:
+    """Strings one of which every match of the parsed sequence `items` contains, or None (`exact`:
+    matched with case, so no literals from a group with an inline IGNORECASE flag)."""
     best: frozenset[str] | None = None
     run: list[str] = []
 
@@ -49,31 +54,40 @@ def _literals(items) -> frozenset[str] | None:
         if op is None or op in _ZERO_WIDTH:
             continue
         if op is _c.SUBPATTERN:
-            consider(_literals(arg[-1]))
+            if not (exact and arg[1] & _c.SRE_FLAG_IGNORECASE):
+                consider(_literals(arg[-1], exact))
         elif op is _c.BRANCH:
-            branches = [_literals(branch) for branch in arg[1]]
+            branches = [_literals(branch, exact) for branch in arg[1]]
             if all(b is not None for b in branches):
                 consider(frozenset().union(*branches))
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
-            consider(_literals(arg[2]))
+            consider(_literals(arg[2], exact))
     return best
 
 
 class RequiredLiterals:
     """A gate for one regex pattern: see the module docstring."""
 
-    def __init__(self, pattern: str):
+    def __init__(self, pattern: str, ignore_case: bool = True):
+        self.ignore_case = ignore_case
         try:
-            found = None if _UNREAD.search(pattern) else _literals(_parser.parse(pattern))
+            parsed = None if _UNREAD.search(pattern) else _parser.parse(pattern)
+            exact = not ignore_case
+            found = None if parsed is None or (exact and parsed.state.flags & _c.SRE_FLAG_IGNORECASE) \
+                else _literals(parsed, exact)
         except Exception:  # noqa: BLE001 - syntax Python's parser does not read: no gate
             found = None
-        if found and not all(w.isascii() for w in found):
+        if found and ignore_case and not all(w.isascii() for w in found):
             found = None
-        self.literals: tuple[str, ...] | None = tuple(sorted(w.casefold() for w in found)) if found else None
+        self.literals: tuple[str, ...] | None = (
+            tuple(sorted(w.casefold() if ignore_case else w for w in found)) if found else None)
 
     def may_match(self, folded: str) -> bool:
-        """False when the pattern cannot match a text whose case folding is `folded`."""
-        if self.literals is None or "\u0307" in folded or "ı" in folded:  # (İ folds to i + U+0307)
+        """False when the pattern cannot match a text whose case folding is `folded` (the text
+        itself for a pattern matched with case)."""
+        if self.literals is None:
+            return True
+        if self.ignore_case and ("\u0307" in folded or "ı" in folded):  # (İ folds to i + U+0307)
             return True
         return any(w in folded for w in self.literals)
 
