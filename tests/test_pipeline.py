@@ -125,10 +125,24 @@ def test_token_facts_computed_once_match_spacy_on_a_web_copy(extractor):
     from extract.components.tokens import char_edges
     from extract.document import SourceDocument
 
-    text = ("Results\n\nOf 120 patients  randomised (n = 60 per arm), 112 completed.\tMean HbA1c fell by "
+    text = ("Results\n\nOf 120 patients  randomised (n = 60 per arm), 112 completed. Mean  HbA1c fell by "
             "0·8% vs. 0·1% (p<0·001).")
     document = SourceDocument(id="x", source="<test>", title="", abstract=text)
     doc = next(d for _, d in extractor.extract_with_docs([document]))
     fresh = extractor.nlp.make_doc(document.text)  # nothing cached: built from the tokens
     assert doc_text(doc) == doc_text(fresh) == doc.text == document.text
     assert char_edges(doc) == char_edges(fresh) == ([t.idx for t in doc], [t.idx + len(t) for t in doc])
+    from extract.components.tokens import Tokens
+
+    toks = Tokens(doc)
+    assert len(toks.sentences) == 3
+    assert [toks.sentence(i) for i in range(len(doc))] == [
+        next(k for k, s in enumerate(doc.sents) if s.start <= i < s.end) for i in range(len(doc))]
+
+
+def test_casefolded_text_kept_for_the_last_text_only():
+    from extract.components.extensions import casefolded
+
+    first, second = "Straße K\u212a", "Mann-Whitney"
+    assert casefolded(first) == "strasse kk" and casefolded(second) == "mann-whitney"
+    assert casefolded(first) == "strasse kk"

@@ -116,6 +116,17 @@ def evidence(doc: Doc, start: int, end: int) -> Span:
     return Span(start=start, end=end, text=doc_text(doc)[start:end])
 
 
+_CASEFOLDED: list = [None, ""]  # the last text asked about, and its case folding
+
+
+def casefolded(text: str) -> str:
+    """`text.casefold()`, kept for the last text asked about: the literal gates and name tests of
+    several components fold the same document text."""
+    if _CASEFOLDED[0] is not text:
+        _CASEFOLDED[:] = [text, text.casefold()]
+    return _CASEFOLDED[1]
+
+
 _FOLDED: list = [None, "", False]  # the last text asked about, its case folding, whether it is plain
 _WORD_CHAR = regex.compile(r"\w")
 # The characters outside ASCII that `regex` matches to an ASCII letter ignoring case (İ ı ſ and the Kelvin sign U+212A), or that
@@ -139,7 +150,7 @@ def occurs_twice(text: str, name: str) -> bool:
     text, at the same offsets; and every match folds to the folded name, so fewer occurrences than
     two rule it out in any text."""
     if _FOLDED[0] is not text:
-        folded = text.casefold()
+        folded = casefolded(text)
         _FOLDED[:] = [text, folded, len(folded) == len(text) and not _ASCII_LOOKALIKES.search(text)]
     folded, plain, key = _FOLDED[1], _FOLDED[2], name.casefold()
     if not plain or not key or not name.isascii():

@@ -18,6 +18,8 @@ from typing import Iterable, Optional
 
 import regex
 
+from .extensions import casefolded
+
 try:  # the regex parser behind `re`
     import re._constants as _c
     import re._parser as _parser
@@ -128,7 +130,7 @@ class SentenceGates:
 
     def _literals(self, text: str, bounds: list[tuple[int, int]]) -> list[Optional[set]]:
         """The literals each sentence's folding holds; None for one holding a special character."""
-        folded = text.casefold()
+        folded = casefolded(text)
         if len(folded) != len(text):  # some character folds to several: fold each sentence
             out: list[Optional[set]] = []
             for first, last in bounds:

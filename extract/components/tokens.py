@@ -17,6 +17,7 @@ from .extensions import doc_lowers, doc_text, doc_texts
 
 JOINERS = frozenset("-/'’+")  # punctuation that stays inside a phrase
 _EDGES, _SENTS = "extract.edges", "extract.sents"
+_AFTER_ANY = float("inf")  # (i, _AFTER_ANY) sorts after every sentence (i, end)
 
 # Lexical flags of a token string (`Token.is_space`, …: flags of its lexeme, one per string).
 STOP = 1   # space, like a number, currency, or punctuation other than JOINERS: a phrase ends there
@@ -127,12 +128,4 @@ class Tokens:
 
     def sentence(self, i: int) -> int:
         """The number of the sentence holding token `i`."""
-        sentences = self.sentences
-        lo, hi = 0, len(sentences)
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if sentences[mid][0] <= i:
-                lo = mid
-            else:
-                hi = mid
-        return lo
+        return max(bisect_right(self.sentences, (i, _AFTER_ANY)) - 1, 0)
