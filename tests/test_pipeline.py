@@ -135,7 +135,10 @@ def test_token_facts_computed_once_match_spacy_on_a_web_copy(extractor):
     from extract.components.tokens import Tokens
 
     toks = Tokens(doc)
-    assert len(toks.sentences) == 3
+    assert toks.sentences == [(s.start, s.end) for s in doc.sents] and len(toks.sentences) == 3
+    for text in ("", " ", "One sentence"):  # (an empty doc has no sentence)
+        empty = extractor.nlp(text)
+        assert Tokens(empty).sentences == [(s.start, s.end) for s in empty.sents]
     assert [toks.sentence(i) for i in range(len(doc))] == [
         next(k for k, s in enumerate(doc.sents) if s.start <= i < s.end) for i in range(len(doc))]
 

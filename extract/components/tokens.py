@@ -10,7 +10,8 @@ from bisect import bisect_right
 from operator import add
 from typing import Optional
 
-from spacy.attrs import IDX
+import numpy
+from spacy.attrs import IDX, SENT_START
 from spacy.tokens import Doc
 
 from .extensions import doc_lowers, doc_text, doc_texts
@@ -41,8 +42,14 @@ def sentences(doc: Doc) -> list[tuple[int, int]]:
     doc as one sentence when no sentence boundaries are set."""
     found = doc.user_data.get(_SENTS)
     if found is None or (found and found[-1][1] != len(doc)):
-        found = doc.user_data[_SENTS] = (
-            [(s.start, s.end) for s in doc.sents] if doc.has_annotation("SENT_START") else [(0, len(doc))])
+        if not doc.has_annotation("SENT_START"):
+            found = [(0, len(doc))]
+        elif "sents" in doc.user_hooks or not len(doc):
+            found = [(s.start, s.end) for s in doc.sents]
+        else:  # what `doc.sents` reads (a Span per sentence costs more than the rest)
+            starts = [0, *(numpy.flatnonzero(doc.to_array(SENT_START)[1:] == 1) + 1).tolist()]
+            found = list(zip(starts, starts[1:] + [len(doc)]))
+        doc.user_data[_SENTS] = found
     return found
 
 
