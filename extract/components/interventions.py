@@ -17,6 +17,7 @@ from .entities import Cover, entities
 from .extensions import abbreviation_chars, doc_text, evidence, occurs_twice
 from .phrases import PhraseReader
 from .required_literals import RequiredLiterals, SentenceGates
+from .sample_size import _tree
 from .tokens import Tokens, sentence_chars
 
 _WORDS = regex.compile(r"\w+")
@@ -80,7 +81,7 @@ class InterventionFinder:
         self.kind_cues = [(c["kind"], regex.compile(c["pattern"], flags), RequiredLiterals(c["pattern"]))
                           for c in data["kind_cues"]]
         self.continuations = frozenset(data["name_continuations"])
-        self.trial_cue = regex.compile(data["trial_cues"], flags)
+        self.trial_cue = regex.compile(_any_word(data["trial_cues"]), flags)
         self.other_study = regex.compile(data["other_study_cues"], flags)
         # The gates of the terms (numbered as the terms), of the lead and comparator cues and of the
         # other-study cues: per document, the ones each sentence may match.
@@ -104,6 +105,10 @@ class InterventionFinder:
         # per label, the alternatives of `accept_when`, each a tuple of tests that must all hold
         self.ner_accept = {label: tuple(tuple(alt.split("+")) for alt in alts)
                            for label, alts in (ner.get("accept_when") or {}).items()}
+        # the labels whose every alternative needs both models: a span no other model's span overlaps is
+        # dropped before its name is read (the name lies inside the span)
+        self.ner_both_models = frozenset(label for label, alts in self.ner_accept.items()
+                                         if alts and all("both_models" in alt for alt in alts))
         self._title_end = 0  # per document: where the title ends (0 without one)
         drop = "|".join(map(regex.escape, data["leading_drop"]))
         self.ner_after_cue = regex.compile(
@@ -192,6 +197,8 @@ class InterventionFinder:
         for start, end, label in spans:
             if label in self.ner_in_trial_only and not in_trial:
                 continue
+            if label in self.ner_both_models and not self._ner_cover.overlaps(start, end, but=label):
+                continue
             if text[start:end].lower() in self.ner_excluded:
                 continue
             dose = _DOSE_START.search(text, start, end)  # "memantine 5–20": the name ends before a dose
@@ -251,8 +258,10 @@ class InterventionFinder:
         """The tokens that are drug words (`_is_drug_word`), in order."""
         lowers = toks.lowers
         words = set(lowers)
-        for word in words - self._drug_words - self._other_words:
-            self._is_drug_word(word)
+        new = words - self._drug_words - self._other_words
+        found = {word for word in new if self._drug_stem(word)}
+        self._drug_words |= found
+        self._other_words |= new - found
         drugs = words & self._drug_words
         return [i for i, lower in enumerate(lowers) if lower in drugs] if drugs else []
 
@@ -262,12 +271,15 @@ class InterventionFinder:
             return True
         if word in self._other_words:
             return False
-        lower = word.lower()
-        found = (len(lower) >= 6 and lower.endswith(self.stem_endings.get(lower[-3:], ()))
-                 and lower not in self.not_drugs
-                 and bool(self.stem.fullmatch(lower)))
+        found = self._drug_stem(word)
         (self._drug_words if found else self._other_words).add(word)
         return found
+
+    def _drug_stem(self, word: str) -> bool:
+        """Whether a word ends in a drug stem (six letters or more, not in `not_drugs`)."""
+        lower = word.lower()
+        return (len(lower) >= 6 and lower.endswith(self.stem_endings.get(lower[-3:], ()))
+                and lower not in self.not_drugs and bool(self.stem.fullmatch(lower)))
 
     def _codes(self, text: str, base: int) -> list[Mention]:
         """Code names in a sentence `text` that starts at character `base`."""
@@ -425,6 +437,21 @@ def _by_sentence(bounds: list[tuple[int, int]], spans: list) -> dict[int, list]:
             out.setdefault(k, []).append(span)
             k -= 1
     return out
+
+
+def _any_word(words: Iterable[str]) -> str:
+    """A pattern finding whether one of `words` (whole words or phrases; a trailing * stands for any
+    word characters) occurs, written as a prefix tree (sample_size's `_tree`): it tests each first
+    character once where the flat alternation tests every word (a fifth fewer instructions for the
+    trial cues). Only for testing whether one occurs: which one is found may differ from the list's."""
+    root: dict = {}
+    for word in words:
+        node = root
+        stem = word.removesuffix("*")
+        for token in [regex.escape(c) for c in stem] + ([r"\w*"] if stem != word else []):
+            node = node.setdefault(token, {})
+        node[None] = {}  # a word ends here
+    return rf"\b(?:{_tree(root)})\b"
 
 
 @functools.lru_cache(maxsize=65536)
