@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import regex
 
-from extract.components.prefilter import GateSet, _class, uncased
+from extract.components.prefilter import Folded, FoldedScout, GateSet, _class, uncased
 from extract.components.required_literals import RequiredLiterals
 
 # Every code point but the surrogates: a class matches the same set ignoring case or not, or it
@@ -78,3 +78,25 @@ def test_gate_set_opens_the_gates_required_literals_opens():
                 expected = {i for i, g in enumerate(gates) if g.may_match(part)}
                 assert gate_set.open(gate_set.present(part)) == expected
                 assert gate_set.open(gate_set.present(part, whole)) == expected
+
+
+def test_folded_scout_finds_every_position_of_the_ignoring_case_scan():
+    """Every character `regex` matches to an ASCII letter ignoring case and that folds to one
+    character folds to that letter, and none outside \\w folds into \\w: so where each character
+    folds to one, `\\b(?:words)` over the folding finds every position `(?i:\\b(?:words))` finds in
+    the text (exhaustive over the code points)."""
+    import string
+    import sys
+
+    chars = "".join(chr(cp) for cp in range(sys.maxunicode + 1))
+    one = {c for c in chars if len(c.casefold()) == 1}
+    for x in string.ascii_lowercase:
+        for m in regex.finditer("(?i)" + x, chars):
+            assert m.group() not in one or m.group().casefold() == x, (hex(ord(m.group())), x)
+    for m in regex.finditer(r"\W", chars):
+        assert m.group() not in one or not regex.match(r"\w", m.group().casefold()), hex(ord(m.group()))
+    scout = FoldedScout(regex.compile(r"\b(?:six|ten)"), regex.compile(r"(?i:\b(?:six|ten))"), Folded())
+    for text in ["Six and TEN, ſix, \u212aten", "İ Six ten ß", "xsix ten"]:
+        expected = [m.start() for m in scout.fallback.finditer(text, overlapped=True)]
+        found = [m.start() for m in scout.finditer(text, overlapped=True)]
+        assert set(expected) <= set(found), text

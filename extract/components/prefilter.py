@@ -149,6 +149,26 @@ class Folded:
         return self._folded
 
 
+
+class FoldedScout:
+    """A scout (see `LeadPositions`) that runs `pattern`, case-sensitive, over the case folding of
+    a text where each character folds to one (the positions are then the text's), and `fallback`
+    over the text itself otherwise. For `(?i:\\b(?:words))` with lower-case ASCII words, `pattern`
+    `\\b(?:words)` finds every position `fallback` does (a character `regex` matches to an ASCII
+    letter ignoring case folds to it, and no character outside \\w folds into it: see tests), and
+    scanning without ignoring case costs about half as much."""
+
+    def __init__(self, pattern: "regex.Pattern", fallback: "regex.Pattern", folded: "Folded"):
+        self.pattern = pattern
+        self.fallback = fallback
+        self._folded = folded
+
+    def finditer(self, text: str, overlapped: bool = False):
+        folded = self._folded(text)
+        if len(folded) != len(text):
+            return self.fallback.finditer(text, overlapped=overlapped)
+        return self.pattern.finditer(folded, overlapped=overlapped)
+
 class TextGated:
     """A pattern (or a `LedPattern`) whose `finditer` and `search` find nothing, without scanning,
     in a text that holds none of the literals the pattern requires (`gate.may_match`, asked once per

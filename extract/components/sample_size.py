@@ -20,8 +20,8 @@ from spacy.tokens import Doc
 from .. import numbers, rules
 from ..schema import MAX_SAMPLE_SIZE, SampleSize
 from .extensions import doc_text, evidence
-from .prefilter import (Folded, GateSet, LeadPositions, LedPattern, TextGated, any_tail, lead_prefix,
-                        lead_tail, uncaptured, uncased)
+from .prefilter import (Folded, FoldedScout, GateSet, LeadPositions, LedPattern, TextGated, any_tail,
+                        lead_prefix, lead_tail, uncaptured, uncased)
 from .required_literals import RequiredLiterals
 from .tokens import sentence_bounds
 
@@ -121,17 +121,20 @@ def _integer() -> str:
     return rf"(?:{numbers.DIGITS}|(?!\d){numbers.WORD_NUMBER})"
 
 
-def _number_scouts(before: str) -> list[regex.Pattern]:
-    """Patterns one of which matches wherever {INT} (`before`, then `numbers.INTEGER`) can start:
+def _number_scouts(before: str, folded: Folded) -> list:
+    """Scouts one of which matches wherever {INT} (`before`, then `numbers.INTEGER`) can start:
     `numbers.INTEGER_START` split in two, a digit after `before` (compiled with {INT}'s flags) and
-    the number words as a prefix tree. Two simple scans are about twice as fast as the alternation,
-    and far fewer digits (none inside a number or a word) are left to try {INT} at."""
+    the number words as a prefix tree, run over the text's case folding (see `FoldedScout`). Two
+    simple scans are about twice as fast as the alternation, and far fewer digits (none inside a
+    number or a word) are left to try {INT} at."""
     head, tail = "\\d|(?i:\\b(?:", "))"
     start = numbers.INTEGER_START
     words = start[len(head):-len(tail)].split("|") if start.startswith(head) and start.endswith(tail) else []
-    if not words or not all(w.isascii() and w.isalpha() for w in words):  # (not the shape expected)
+    if not words or not all(w.isascii() and w.isalpha() and w == w.lower() for w in words):  # (not expected)
         return [regex.compile(start)]
-    return [regex.compile(uncased(before) + "\\d", _FLAGS), regex.compile(rf"(?i:\b(?:{_words(words)}))")]
+    tree = _words(words)
+    return [regex.compile(uncased(before) + "\\d", _FLAGS),
+            FoldedScout(regex.compile(rf"\b(?:{tree})"), regex.compile(rf"(?i:\b(?:{tree}))"), folded)]
 
 
 def _noun_key(noun: Optional[str]) -> Optional[str]:
@@ -188,7 +191,8 @@ class SampleSizeExtractor:
         # The patterns that start with a number are tried only where a number starts (same matches),
         # those that start with a count (a number with {NUMBER_AFTER}) only where one of them can
         # match, found with one probe per number (see `any_tail`).
-        numbers_at = LeadPositions(compile_("{INT}"), scout=_number_scouts(before))
+        folded = Folded()  # the case folding of the text, shared by the scouts and gates
+        numbers_at = LeadPositions(compile_("{INT}"), scout=_number_scouts(before, folded))
         count_led = {name: tail for name in self.re
                      if (tail := lead_tail(data[name], "{INT}", then="{NUMBER_AFTER}")) is not None}
         probe = any_tail("(?:{INT}){NUMBER_AFTER}", list(count_led.values()))
@@ -200,8 +204,6 @@ class SampleSizeExtractor:
                 self.re[name] = LedPattern(pattern, numbers_at)
         # Some patterns run over the whole text are not run in a text without any literal they
         # require (read from their plain word lists: a prefix tree's literals are word endings).
-        folded = Folded()
-
         def text_gated(pattern, raw: str):
             gate = RequiredLiterals(uncaptured(source(raw, flat)))
             return pattern if gate.literals is None else TextGated(pattern, gate, folded)
