@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import regex
 
-from extract.components.prefilter import _class, uncased
+from extract.components.prefilter import Folded, FoldedScout, GateSet, _class, uncased
+from extract.components.required_literals import RequiredLiterals
 
 # Every code point but the surrogates: a class matches the same set ignoring case or not, or it
 # does not, on some character of these.
@@ -54,3 +55,48 @@ def test_sample_size_classes_matched_case_sensitively_are_the_same_ignoring_case
     assert len(classes) > 5
     for cls in classes:
         assert _same_ignoring_case(cls), cls
+
+
+def test_gate_set_opens_the_gates_required_literals_opens():
+    """`GateSet.open(present(...))` holds exactly the gates whose `may_match` is True, on a whole
+    text and on parts of it looked for among the whole's literals."""
+    from extract.components.sample_size import SampleSizeExtractor
+
+    ex = SampleSizeExtractor()
+    gates = [RequiredLiterals(p.pattern) for sides in ex.cues.values() for side in sides.values()
+             for p, _ in side] + [RequiredLiterals(r"\bfoo\d"), RequiredLiterals(r"\d+")]
+    gate_set = GateSet(gates)
+    texts = ["Forty patients were randomly assigned; 12 were excluded and 3 died.",
+             "A total of 31 subjects were ENROLLED (ſcreened 40), foo1",
+             "Patients included İstanbul residents: 20 were followed",
+             "nothing here", "ıncluded 4"]
+    for text in texts:
+        whole = gate_set.present(text.casefold())
+        for lo in range(0, len(text), 7):
+            for hi in range(lo, len(text) + 1, 5):
+                part = text[lo:hi].casefold()
+                expected = {i for i, g in enumerate(gates) if g.may_match(part)}
+                assert gate_set.open(gate_set.present(part)) == expected
+                assert gate_set.open(gate_set.present(part, whole)) == expected
+
+
+def test_folded_scout_finds_every_position_of_the_ignoring_case_scan():
+    """Every character `regex` matches to an ASCII letter ignoring case and that folds to one
+    character folds to that letter, and none outside \\w folds into \\w: so where each character
+    folds to one, `\\b(?:words)` over the folding finds every position `(?i:\\b(?:words))` finds in
+    the text (exhaustive over the code points)."""
+    import string
+    import sys
+
+    chars = "".join(chr(cp) for cp in range(sys.maxunicode + 1))
+    one = {c for c in chars if len(c.casefold()) == 1}
+    for x in string.ascii_lowercase:
+        for m in regex.finditer("(?i)" + x, chars):
+            assert m.group() not in one or m.group().casefold() == x, (hex(ord(m.group())), x)
+    for m in regex.finditer(r"\W", chars):
+        assert m.group() not in one or not regex.match(r"\w", m.group().casefold()), hex(ord(m.group()))
+    scout = FoldedScout(regex.compile(r"\b(?:six|ten)"), regex.compile(r"(?i:\b(?:six|ten))"), Folded())
+    for text in ["Six and TEN, ſix, \u212aten", "İ Six ten ß", "xsix ten"]:
+        expected = [m.start() for m in scout.fallback.finditer(text, overlapped=True)]
+        found = [m.start() for m in scout.finditer(text, overlapped=True)]
+        assert set(expected) <= set(found), text

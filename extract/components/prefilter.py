@@ -13,7 +13,8 @@ but adversarial input) the plain scan is used instead: MAX_WORK bounds positions
 
 `any_tail` builds one probe for several patterns sharing a lead (positions where none of them can
 match are skipped with one call), `TextGated` skips a pattern in a text without any literal it
-requires, and `uncased` matches the character classes case cannot change case-sensitively.
+requires, `GateSet` asks several such gates about a text at once, and `uncased` matches the
+character classes case cannot change case-sensitively.
 """
 from __future__ import annotations
 
@@ -148,6 +149,26 @@ class Folded:
         return self._folded
 
 
+
+class FoldedScout:
+    """A scout (see `LeadPositions`) that runs `pattern`, case-sensitive, over the case folding of
+    a text where each character folds to one (the positions are then the text's), and `fallback`
+    over the text itself otherwise. For `(?i:\\b(?:words))` with lower-case ASCII words, `pattern`
+    `\\b(?:words)` finds every position `fallback` does (a character `regex` matches to an ASCII
+    letter ignoring case folds to it, and no character outside \\w folds into it: see tests), and
+    scanning without ignoring case costs about half as much."""
+
+    def __init__(self, pattern: "regex.Pattern", fallback: "regex.Pattern", folded: "Folded"):
+        self.pattern = pattern
+        self.fallback = fallback
+        self._folded = folded
+
+    def finditer(self, text: str, overlapped: bool = False):
+        folded = self._folded(text)
+        if len(folded) != len(text):
+            return self.fallback.finditer(text, overlapped=overlapped)
+        return self.pattern.finditer(folded, overlapped=overlapped)
+
 class TextGated:
     """A pattern (or a `LedPattern`) whose `finditer` and `search` find nothing, without scanning,
     in a text that holds none of the literals the pattern requires (`gate.may_match`, asked once per
@@ -177,6 +198,39 @@ class TextGated:
         if name.startswith("__") or name in ("_pattern", "_gate", "_folded", "_text", "_may"):
             raise AttributeError(name)
         return getattr(self._pattern, name)
+
+
+
+class GateSet:
+    """Several `RequiredLiterals` gates asked about the same texts: `present(folded)` looks for each
+    of their literals once, and `open(present)` is the set of the numbers `i` for which
+    `gates[i].may_match(folded)`. A text inside another (a sentence's words around a mention) holds
+    only literals its container's folding holds (`str.casefold` folds each character alone):
+    `present(part, among=present(whole))` looks only for those."""
+
+    _SPECIAL = ("\u0307", "ı")  # in a folded text: every gate may match (see RequiredLiterals.may_match)
+
+    def __init__(self, gates: Sequence[RequiredLiterals]):
+        self.all = frozenset(range(len(gates)))
+        self.always = frozenset(i for i, g in enumerate(gates) if g.literals is None)
+        self.by_literal: dict[str, frozenset] = {}  # literal -> the gates it opens
+        for i, g in enumerate(gates):
+            for w in g.literals or ():
+                self.by_literal[w] = self.by_literal.get(w, frozenset()) | {i}
+        self.literals = frozenset(self.by_literal)
+
+    def present(self, folded: str, among: "frozenset | None" = None) -> "frozenset | None":
+        """The gates' literals in `folded` (looked for among `among`, when not None), or None when
+        it holds a character that opens every gate."""
+        if any(c in folded for c in self._SPECIAL):
+            return None
+        return frozenset(w for w in (self.literals if among is None else among) if w in folded)
+
+    def open(self, present: "frozenset | None") -> frozenset:
+        """The numbers of the gates that may match a folded text whose literals are `present`."""
+        if present is None:
+            return self.all
+        return self.always.union(*(self.by_literal[w] for w in present))
 
 
 _QUANTIFIER = regex.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})[?+]?")

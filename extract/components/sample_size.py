@@ -20,8 +20,8 @@ from spacy.tokens import Doc
 from .. import numbers, rules
 from ..schema import MAX_SAMPLE_SIZE, SampleSize
 from .extensions import doc_text, evidence
-from .prefilter import (Folded, LeadPositions, LedPattern, TextGated, any_tail, lead_prefix, lead_tail,
-                        uncaptured, uncased)
+from .prefilter import (Folded, FoldedScout, GateSet, LeadPositions, LedPattern, TextGated, any_tail,
+                        lead_prefix, lead_tail, uncaptured, uncased)
 from .required_literals import RequiredLiterals
 from .tokens import sentence_bounds
 
@@ -121,17 +121,20 @@ def _integer() -> str:
     return rf"(?:{numbers.DIGITS}|(?!\d){numbers.WORD_NUMBER})"
 
 
-def _number_scouts(before: str) -> list[regex.Pattern]:
-    """Patterns one of which matches wherever {INT} (`before`, then `numbers.INTEGER`) can start:
+def _number_scouts(before: str, folded: Folded) -> list:
+    """Scouts one of which matches wherever {INT} (`before`, then `numbers.INTEGER`) can start:
     `numbers.INTEGER_START` split in two, a digit after `before` (compiled with {INT}'s flags) and
-    the number words as a prefix tree. Two simple scans are about twice as fast as the alternation,
-    and far fewer digits (none inside a number or a word) are left to try {INT} at."""
+    the number words as a prefix tree, run over the text's case folding (see `FoldedScout`). Two
+    simple scans are about twice as fast as the alternation, and far fewer digits (none inside a
+    number or a word) are left to try {INT} at."""
     head, tail = "\\d|(?i:\\b(?:", "))"
     start = numbers.INTEGER_START
     words = start[len(head):-len(tail)].split("|") if start.startswith(head) and start.endswith(tail) else []
-    if not words or not all(w.isascii() and w.isalpha() for w in words):  # (not the shape expected)
+    if not words or not all(w.isascii() and w.isalpha() and w == w.lower() for w in words):  # (not expected)
         return [regex.compile(start)]
-    return [regex.compile(uncased(before) + "\\d", _FLAGS), regex.compile(rf"(?i:\b(?:{_words(words)}))")]
+    tree = _words(words)
+    return [regex.compile(uncased(before) + "\\d", _FLAGS),
+            FoldedScout(regex.compile(rf"\b(?:{tree})"), regex.compile(rf"(?i:\b(?:{tree}))"), folded)]
 
 
 def _noun_key(noun: Optional[str]) -> Optional[str]:
@@ -188,7 +191,8 @@ class SampleSizeExtractor:
         # The patterns that start with a number are tried only where a number starts (same matches),
         # those that start with a count (a number with {NUMBER_AFTER}) only where one of them can
         # match, found with one probe per number (see `any_tail`).
-        numbers_at = LeadPositions(compile_("{INT}"), scout=_number_scouts(before))
+        folded = Folded()  # the case folding of the text, shared by the scouts and gates
+        numbers_at = LeadPositions(compile_("{INT}"), scout=_number_scouts(before, folded))
         count_led = {name: tail for name in self.re
                      if (tail := lead_tail(data[name], "{INT}", then="{NUMBER_AFTER}")) is not None}
         probe = any_tail("(?:{INT}){NUMBER_AFTER}", list(count_led.values()))
@@ -200,8 +204,6 @@ class SampleSizeExtractor:
                 self.re[name] = LedPattern(pattern, numbers_at)
         # Some patterns run over the whole text are not run in a text without any literal they
         # require (read from their plain word lists: a prefix tree's literals are word endings).
-        folded = Folded()
-
         def text_gated(pattern, raw: str):
             gate = RequiredLiterals(uncaptured(source(raw, flat)))
             return pattern if gate.literals is None else TextGated(pattern, gate, folded)
@@ -213,14 +215,20 @@ class SampleSizeExtractor:
         self.modifier_cues = {name: compile_(p) for name, p in data["modifier_cues"].items()}
         self.case_report = [text_gated(compile_(p), p) for p in data["case_report"]]
 
-        def gated(pattern: regex.Pattern) -> tuple[regex.Pattern, RequiredLiterals]:
-            return pattern, RequiredLiterals(pattern.pattern)
+        gates: list[RequiredLiterals] = []
 
-        # Each cue pattern with the literals it needs (a cheap test before the search).
+        def gated(pattern: regex.Pattern) -> tuple[regex.Pattern, int]:
+            gates.append(RequiredLiterals(pattern.pattern))
+            return pattern, len(gates) - 1
+
+        # Each cue pattern, and the background one, with the number of its gate in `self.gates` (the
+        # literals it needs: a cheap test before the search).
         self.cues = {
             name: {side: [gated(compile_(p)) for p in spec.get(side, [])] for side in ("after", "before")}
             for name, spec in data["cues"].items()
         }
+        self.background = gated(self.re["background_sentence"])
+        self.gates = GateSet(gates)
 
     # -- component -------------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
@@ -406,8 +414,18 @@ class SampleSizeExtractor:
         top_ends = [t[1] for t in tops]  # increasing too: top-level spans do not overlap
         background: dict[int, bool] = {}  # sentence index -> is about earlier work
         sentence_cues: dict[int, set] = {}
+        in_sentence: dict[int, Optional[frozenset]] = {}  # sentence index -> its gate literals
         for m in found:
             s_start, s_end = bounds[m.sent]
+            if m.sent not in in_sentence:
+                in_sentence[m.sent] = self.gates.present(text[s_start:s_end].casefold())
+            sent_literals = in_sentence[m.sent]
+
+            def literals(lo: int, hi: int) -> Optional[frozenset]:
+                """The gate literals of text[lo:hi] (looked for among the sentence's when inside it)."""
+                among = sent_literals if s_start <= lo and hi <= s_end else None
+                return self.gates.present(text[lo:hi].casefold(), among)
+
             # a parenthesis right after the mention ("56 patients (49 boys, 7 girls) enrolled")
             # is skipped: the words after it still belong to the mention
             a_start = _skip_parenthesis(text, m.end, s_end)
@@ -419,13 +437,14 @@ class SampleSizeExtractor:
             near = text[m.end:max(a_end, m.end)]
             if m.kind == "product":
                 if m.sent not in sentence_cues:
-                    sentence_cues[m.sent] = self._sentence_cues(text[s_start:s_end])
+                    sentence_cues[m.sent] = self._sentence_cues(text[s_start:s_end], sent_literals)
                 m.cues = set(sentence_cues[m.sent])
                 continue
-            folded_after, folded_before = after.casefold(), before.casefold()
+            open_after = self.gates.open(literals(a_start, max(a_end, a_start)))
+            open_before = self.gates.open(literals(b_start, m.start))
             for name, sides in self.cues.items():
-                if any(gate.may_match(folded_after) and p.search(after) for p, gate in sides["after"]) or any(
-                        gate.may_match(folded_before) and p.search(before) for p, gate in sides["before"]):
+                if any(i in open_after and p.search(after) for p, i in sides["after"]) or any(
+                        i in open_before and p.search(before) for p, i in sides["before"]):
                     m.cues.add(name)
             if "negative" in m.cues and self.re["eligible_then_enrolled"].match(after):
                 m.cues.discard("negative")
@@ -433,8 +452,9 @@ class SampleSizeExtractor:
                 if m.mods and pattern.search(m.mods):
                     m.cues.add(name)
             if m.sent not in background:
-                found_bg = self.re["background_sentence"].search(text, s_start, s_end)
-                background[m.sent] = found_bg is not None
+                pattern, i = self.background
+                background[m.sent] = (i in self.gates.open(sent_literals)
+                                      and pattern.search(text, s_start, s_end) is not None)
             if background[m.sent]:
                 m.negative = True
             if "negative" in m.cues:
@@ -464,12 +484,13 @@ class SampleSizeExtractor:
             if m.base:
                 m.cues = {c for c in m.cues if c == "negative"}
 
-    def _sentence_cues(self, sentence: str) -> set:
-        """The cue classes a whole sentence states (for sums and products built from it)."""
-        folded = sentence.casefold()
+    def _sentence_cues(self, sentence: str, literals: Optional[frozenset] = None) -> set:
+        """The cue classes a whole sentence states (for sums and products built from it); `literals`
+        are its gate literals (`self.gates.present`), when known."""
+        opened = self.gates.open(self.gates.present(sentence.casefold()) if literals is None else literals)
         return {name for name, sides in self.cues.items()
                 if name not in ("negative", "completed", "analyzed")
-                and any(gate.may_match(folded) and p.search(sentence) for p, gate in sides["after"])}
+                and any(i in opened and p.search(sentence) for p, i in sides["after"])}
 
     # -- combining and choosing ------------------------------------------------------------------
     def _combine(self, text: str, bounds: list, found: list[Mention]) -> list[Mention]:
