@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import regex
 
-from extract.components.prefilter import Folded, FoldedScout, GateSet, _class, uncased
+from extract.components.prefilter import FoldedScout, GateSet, _class, uncased
 from extract.components.required_literals import RequiredLiterals
 
 # Every code point but the surrogates: a class matches the same set ignoring case or not, or it
@@ -95,7 +95,7 @@ def test_folded_scout_finds_every_position_of_the_ignoring_case_scan():
             assert m.group() not in one or m.group().casefold() == x, (hex(ord(m.group())), x)
     for m in regex.finditer(r"\W", chars):
         assert m.group() not in one or not regex.match(r"\w", m.group().casefold()), hex(ord(m.group()))
-    scout = FoldedScout(regex.compile(r"\b(?:six|ten)"), regex.compile(r"(?i:\b(?:six|ten))"), Folded())
+    scout = FoldedScout(regex.compile(r"\b(?:six|ten)"), regex.compile(r"(?i:\b(?:six|ten))"))
     for text in ["Six and TEN, ſix, \u212aten", "İ Six ten ß", "xsix ten"]:
         expected = [m.start() for m in scout.fallback.finditer(text, overlapped=True)]
         found = [m.start() for m in scout.finditer(text, overlapped=True)]

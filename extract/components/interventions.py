@@ -16,8 +16,8 @@ from ..schema import Intervention
 from .entities import Cover, entities
 from .extensions import abbreviation_chars, doc_text, evidence, occurs_twice
 from .phrases import PhraseReader
+from .prefilter import prefix_tree
 from .required_literals import RequiredLiterals, SentenceGates
-from .sample_size import _tree
 from .tokens import Tokens, sentence_chars
 
 _WORDS = regex.compile(r"\w+")
@@ -441,17 +441,12 @@ def _by_sentence(bounds: list[tuple[int, int]], spans: list) -> dict[int, list]:
 
 def _any_word(words: Iterable[str]) -> str:
     """A pattern finding whether one of `words` (whole words or phrases; a trailing * stands for any
-    word characters) occurs, written as a prefix tree (sample_size's `_tree`): it tests each first
+    word characters) occurs, written as a prefix tree (`prefilter.prefix_tree`): it tests each first
     character once where the flat alternation tests every word (a fifth fewer instructions for the
     trial cues). Only for testing whether one occurs: which one is found may differ from the list's."""
-    root: dict = {}
-    for word in words:
-        node = root
-        stem = word.removesuffix("*")
-        for token in [regex.escape(c) for c in stem] + ([r"\w*"] if stem != word else []):
-            node = node.setdefault(token, {})
-        node[None] = {}  # a word ends here
-    return rf"\b(?:{_tree(root)})\b"
+    tokens = [[regex.escape(c) for c in word.removesuffix("*")] + ([r"\w*"] if word.endswith("*") else [])
+              for word in words]
+    return rf"\b(?:{prefix_tree(tokens)})\b"
 
 
 @functools.lru_cache(maxsize=65536)

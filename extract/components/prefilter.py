@@ -18,10 +18,11 @@ character classes case cannot change case-sensitively.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Iterable, Sequence
 
 import regex
 
+from .extensions import casefolded
 from .required_literals import RequiredLiterals
 
 MAX_WORK = 5_000_000
@@ -135,21 +136,6 @@ def uncaptured(pattern: str) -> str:
     return _NAMED.sub("(?:", pattern)
 
 
-class Folded:
-    """`str.casefold()` of the last text asked about (one entry cache, shared by the gates)."""
-
-    def __init__(self) -> None:
-        self._text: str | None = None
-        self._folded = ""
-
-    def __call__(self, text: str) -> str:
-        if text is not self._text:
-            self._folded = text.casefold()
-            self._text = text
-        return self._folded
-
-
-
 class FoldedScout:
     """A scout (see `LeadPositions`) that runs `pattern`, case-sensitive, over the case folding of
     a text where each character folds to one (the positions are then the text's), and `fallback`
@@ -158,7 +144,8 @@ class FoldedScout:
     letter ignoring case folds to it, and no character outside \\w folds into it: see tests), and
     scanning without ignoring case costs about half as much."""
 
-    def __init__(self, pattern: "regex.Pattern", fallback: "regex.Pattern", folded: "Folded"):
+    def __init__(self, pattern: "regex.Pattern", fallback: "regex.Pattern",
+                 folded: Callable[[str], str] = casefolded):
         self.pattern = pattern
         self.fallback = fallback
         self._folded = folded
@@ -169,13 +156,14 @@ class FoldedScout:
             return self.fallback.finditer(text, overlapped=overlapped)
         return self.pattern.finditer(folded, overlapped=overlapped)
 
+
 class TextGated:
     """A pattern (or a `LedPattern`) whose `finditer` and `search` find nothing, without scanning,
     in a text that holds none of the literals the pattern requires (`gate.may_match`, asked once per
     text: a match in part of the text needs one in the text). Every other attribute is the wrapped
     pattern's."""
 
-    def __init__(self, pattern, gate: RequiredLiterals, folded: Folded):
+    def __init__(self, pattern, gate: RequiredLiterals, folded: Callable[[str], str] = casefolded):
         self._pattern = pattern
         self._gate = gate
         self._folded = folded
@@ -327,3 +315,27 @@ def _class_char(pattern: str, j: int) -> tuple[str | None, int]:
 def _caseless(ch: str) -> bool:
     """Whether `ch` has no case variants (so a class holding it matches the same ignoring case)."""
     return not ch.isalpha() and ch.lower() == ch == ch.upper() == ch.casefold()
+
+
+def prefix_tree(words: Iterable[Sequence[str]]) -> str:
+    """An alternation of words, each given as its sequence of pattern tokens (escaped characters,
+    `\\w*`...), written as a prefix tree: `pat(?:ients?|...)` for `patients|patient|...`. The regex
+    engine tries an alternation's branches one by one, so a flat one costs a test per word at every
+    position it is tried; the tree tests each first token once. A node's longer words come before
+    the word that ends there (see `sample_size._words` for when it matches what the list does)."""
+    root: dict = {}
+    for tokens in words:
+        node = root
+        for token in tokens:
+            node = node.setdefault(token, {})
+        node[None] = {}  # a word ends here
+    return _tree(root)
+
+
+def _tree(node: dict) -> str:
+    """The pattern of a prefix-tree node: its branches, optional when a word ends at the node."""
+    branches = [token + _tree(child) for token, child in node.items() if token is not None]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if None in node else body

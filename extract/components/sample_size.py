@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 import regex
 from spacy.language import Language
@@ -19,8 +19,8 @@ from spacy.tokens import Doc
 
 from .. import numbers, rules
 from ..schema import MAX_SAMPLE_SIZE, SampleSize
-from .extensions import doc_text, evidence
-from .prefilter import (Folded, FoldedScout, GateSet, LeadPositions, LedPattern, TextGated, any_tail,
+from .extensions import casefolded, doc_text, evidence
+from .prefilter import (FoldedScout, prefix_tree, GateSet, LeadPositions, LedPattern, TextGated, any_tail,
                         lead_prefix, lead_tail, uncaptured, uncased)
 from .required_literals import RequiredLiterals
 from .tokens import sentence_bounds
@@ -93,22 +93,7 @@ def _words(items: Iterable[str], tree: bool = True, tested: bool = False) -> str
         words.append(tokens)
     if not tree or not (tested or all(w.isascii() and w == w.lower() for w in items)):
         return "|".join("".join(tokens) for tokens in words)
-    root: dict = {}
-    for tokens in words:
-        node = root
-        for token in tokens:
-            node = node.setdefault(token, {})
-        node[None] = {}  # a word ends here
-    return _tree(root)
-
-
-def _tree(node: dict) -> str:
-    """The pattern of a prefix-tree node: its branches, optional when a word ends at the node."""
-    branches = [token + _tree(child) for token, child in node.items() if token is not None]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return f"(?:{body})?" if None in node else body
+    return prefix_tree(words)
 
 
 def _integer() -> str:
@@ -121,7 +106,7 @@ def _integer() -> str:
     return rf"(?:{numbers.DIGITS}|(?!\d){numbers.WORD_NUMBER})"
 
 
-def _number_scouts(before: str, folded: Folded) -> list:
+def _number_scouts(before: str, folded: Callable[[str], str]) -> list:
     """Scouts one of which matches wherever {INT} (`before`, then `numbers.INTEGER`) can start:
     `numbers.INTEGER_START` split in two, a digit after `before` (compiled with {INT}'s flags) and
     the number words as a prefix tree, run over the text's case folding (see `FoldedScout`). Two
@@ -191,7 +176,7 @@ class SampleSizeExtractor:
         # The patterns that start with a number are tried only where a number starts (same matches),
         # those that start with a count (a number with {NUMBER_AFTER}) only where one of them can
         # match, found with one probe per number (see `any_tail`).
-        folded = Folded()  # the case folding of the text, shared by the scouts and gates
+        folded = casefolded  # the case folding of the text, shared by the scouts and gates
         numbers_at = LeadPositions(compile_("{INT}"), scout=_number_scouts(before, folded))
         count_led = {name: tail for name in self.re
                      if (tail := lead_tail(data[name], "{INT}", then="{NUMBER_AFTER}")) is not None}
