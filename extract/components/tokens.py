@@ -10,8 +10,7 @@ from bisect import bisect_right
 from operator import add
 from typing import Optional
 
-import numpy
-from spacy.attrs import IDX, SENT_START
+from spacy.attrs import IDX
 from spacy.tokens import Doc
 
 from .extensions import doc_lowers, doc_text, doc_texts
@@ -42,13 +41,7 @@ def sentences(doc: Doc) -> list[tuple[int, int]]:
     doc as one sentence when no sentence boundaries are set."""
     found = doc.user_data.get(_SENTS)
     if found is None or (found and found[-1][1] != len(doc)):
-        if not doc.has_annotation("SENT_START"):
-            found = [(0, len(doc))]
-        elif "sents" in doc.user_hooks or not len(doc):
-            found = [(s.start, s.end) for s in doc.sents]
-        else:  # what `doc.sents` reads (a Span per sentence costs more than the rest)
-            starts = [0, *(numpy.flatnonzero(doc.to_array(SENT_START)[1:] == 1) + 1).tolist()]
-            found = list(zip(starts, starts[1:] + [len(doc)]))
+        found = [(s.start, s.end) for s in doc.sents] if doc.has_annotation("SENT_START") else [(0, len(doc))]
         doc.user_data[_SENTS] = found
     return found
 
