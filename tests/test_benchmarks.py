@@ -37,3 +37,19 @@ def test_bc5cdr_through_the_pipeline(figures):
     f1 = {label: cdr["entities"][label]["f1"] for label in ("CHEMICAL", "DISEASE", "micro")}
     assert f1["CHEMICAL"] >= 0.78 and f1["DISEASE"] >= 0.78 and f1["micro"] >= 0.78
     assert cdr["conditions"]["f1"] >= 0.78
+
+
+def test_components_benchmark_names_every_step(corpora):
+    """`python benchmarks/components.py` (the README's breakdown) runs and times every step."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "components.py"
+    done = subprocess.run([sys.executable, str(script), "--docs", "20", "--corpora", str(corpora), "--model", "none"],
+                          capture_output=True, text=True, check=True)
+    steps = dict(re.findall(r"(\w+)=([\d.]+)", done.stdout))
+    assert list(steps)[:3] == ["make_doc", "sentences", "abbreviations"]
+    assert {"design", "p_values", "sample_size", "interventions", "endpoints", "record", "other", "total"} <= set(steps)
+    assert abs(sum(float(v) for k, v in steps.items() if k != "total") - float(steps["total"])) < 0.1  # (each figure rounded)
