@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import regex
 
-from extract.components.prefilter import FoldedScout, GateSet, _class, uncased
+from extract.components.prefilter import FoldedScout, _class, uncased
+from extract.components.required_literals import GateSet
 from extract.components.required_literals import RequiredLiterals
 
 # Every code point but the surrogates: a class matches the same set ignoring case or not, or it

@@ -13,7 +13,7 @@ but adversarial input) the plain scan is used instead: MAX_WORK bounds positions
 
 `any_tail` builds one probe for several patterns sharing a lead (positions where none of them can
 match are skipped with one call), `TextGated` skips a pattern in a text without any literal it
-requires, `GateSet` asks several such gates about a text at once, and `uncased` matches the
+requires (`required_literals.GateSet` asks several such gates at once), and `uncased` matches the
 character classes case cannot change case-sensitively.
 """
 from __future__ import annotations
@@ -187,38 +187,6 @@ class TextGated:
             raise AttributeError(name)
         return getattr(self._pattern, name)
 
-
-
-class GateSet:
-    """Several `RequiredLiterals` gates asked about the same texts: `present(folded)` looks for each
-    of their literals once, and `open(present)` is the set of the numbers `i` for which
-    `gates[i].may_match(folded)`. A text inside another (a sentence's words around a mention) holds
-    only literals its container's folding holds (`str.casefold` folds each character alone):
-    `present(part, among=present(whole))` looks only for those."""
-
-    _SPECIAL = ("\u0307", "ı")  # in a folded text: every gate may match (see RequiredLiterals.may_match)
-
-    def __init__(self, gates: Sequence[RequiredLiterals]):
-        self.all = frozenset(range(len(gates)))
-        self.always = frozenset(i for i, g in enumerate(gates) if g.literals is None)
-        self.by_literal: dict[str, frozenset] = {}  # literal -> the gates it opens
-        for i, g in enumerate(gates):
-            for w in g.literals or ():
-                self.by_literal[w] = self.by_literal.get(w, frozenset()) | {i}
-        self.literals = frozenset(self.by_literal)
-
-    def present(self, folded: str, among: "frozenset | None" = None) -> "frozenset | None":
-        """The gates' literals in `folded` (looked for among `among`, when not None), or None when
-        it holds a character that opens every gate."""
-        if any(c in folded for c in self._SPECIAL):
-            return None
-        return frozenset(w for w in (self.literals if among is None else among) if w in folded)
-
-    def open(self, present: "frozenset | None") -> frozenset:
-        """The numbers of the gates that may match a folded text whose literals are `present`."""
-        if present is None:
-            return self.all
-        return self.always.union(*(self.by_literal[w] for w in present))
 
 
 _QUANTIFIER = regex.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})[?+]?")

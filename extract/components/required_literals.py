@@ -14,7 +14,7 @@ asked about the text itself.
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 import regex
 
@@ -94,39 +94,54 @@ class RequiredLiterals:
         return any(w in folded for w in self.literals)
 
 
-class SentenceGates:
+class GateSet:
+    """Several `RequiredLiterals` gates asked about the same texts: `present(folded)` looks for each
+    of their literals once, and `open(present)` is the set of the numbers `i` for which
+    `gates[i].may_match(folded)`. A text inside another (a sentence's words around a mention) holds
+    only literals its container's folding holds (`str.casefold` folds each character alone):
+    `present(part, among=present(whole))` looks only for those."""
+
+    _SPECIAL = ("\u0307", "ı")  # in a folded text: every gate may match (see RequiredLiterals.may_match)
+
+    def __init__(self, gates: Sequence[RequiredLiterals]):
+        self.all = frozenset(range(len(gates)))
+        self.always = frozenset(i for i, g in enumerate(gates) if g.literals is None)
+        self.by_literal: dict[str, frozenset] = {}  # literal -> the gates it opens
+        for i, g in enumerate(gates):
+            for w in g.literals or ():
+                self.by_literal[w] = self.by_literal.get(w, frozenset()) | {i}
+        self.literals = frozenset(self.by_literal)
+
+    def present(self, folded: str, among: "frozenset | None" = None) -> "frozenset | None":
+        """The gates' literals in `folded` (looked for among `among`, when not None), or None when
+        it holds a character that opens every gate."""
+        if any(c in folded for c in self._SPECIAL):
+            return None
+        return frozenset(w for w in (self.literals if among is None else among) if w in folded)
+
+    def open(self, present: "frozenset | None") -> frozenset:
+        """The numbers of the gates that may match a folded text whose literals are `present`."""
+        if present is None:
+            return self.all
+        return self.always.union(*(self.by_literal[w] for w in present))
+
+
+class SentenceGates(GateSet):
     """Which of some gates may match each sentence of a document, from the literals each sentence
     holds, found with a few scans of the whole document instead of a test per gate and sentence.
 
     `SentenceGates(gates).sentences(text, bounds)[k]` holds the numbers `i` of the gates for which
     `gates[i].may_match(text[first:last].casefold())`, where `(first, last) = bounds[k]`."""
 
-    _SPECIAL = ("\u0307", "ı")  # in a folded text: every gate may match (see RequiredLiterals.may_match)
-
     def __init__(self, gates: Iterable[RequiredLiterals]):
-        gates = list(gates)
-        self.all = frozenset(range(len(gates)))
-        self.always = frozenset(i for i, gate in enumerate(gates) if gate.literals is None)
-        self.by_literal: dict[str, set[int]] = {}  # literal -> the gates it opens
-        for i, gate in enumerate(gates):
-            for w in gate.literals or ():
-                self.by_literal.setdefault(w, set()).add(i)
+        super().__init__(list(gates))
         # Shortest first, each with the shorter literals inside it: where one of those is missing, so is it.
         self._scan = [(w, [a for a in self.by_literal if a != w and a in w])
                       for w in sorted(self.by_literal, key=len)]
 
     def sentences(self, text: str, bounds: list[tuple[int, int]]) -> list[frozenset]:
         """For each sentence (character range of `text`), the gates that may match it."""
-        present = self._literals(text, bounds)
-        out = []
-        for found in present:
-            if found is None:
-                out.append(self.all)
-            elif not found:
-                out.append(self.always)
-            else:
-                out.append(self.always.union(*(self.by_literal[w] for w in found)))
-        return out
+        return [self.open(found) for found in self._literals(text, bounds)]
 
     def _literals(self, text: str, bounds: list[tuple[int, int]]) -> list[Optional[set]]:
         """The literals each sentence's folding holds; None for one holding a special character."""
@@ -134,9 +149,7 @@ class SentenceGates:
         if len(folded) != len(text):  # some character folds to several: fold each sentence
             out: list[Optional[set]] = []
             for first, last in bounds:
-                part = text[first:last].casefold()
-                special = any(c in part for c in self._SPECIAL)
-                out.append(None if special else {w for w in self.by_literal if w in part})
+                out.append(self.present(text[first:last].casefold()))
             return out
         # Each character folds to one, so the sentences' foldings are these slices of `folded`.
         present: list[Optional[set]] = [set() for _ in bounds]

@@ -20,9 +20,9 @@ from spacy.tokens import Doc
 from .. import numbers, rules
 from ..schema import MAX_SAMPLE_SIZE, SampleSize
 from .extensions import casefolded, doc_text, evidence
-from .prefilter import (FoldedScout, prefix_tree, GateSet, LeadPositions, LedPattern, TextGated, any_tail,
-                        lead_prefix, lead_tail, uncaptured, uncased)
-from .required_literals import RequiredLiterals
+from .prefilter import (FoldedScout, LeadPositions, LedPattern, TextGated, any_tail, lead_prefix, lead_tail,
+                        prefix_tree, uncaptured, uncased)
+from .required_literals import GateSet, RequiredLiterals
 from .tokens import sentence_bounds
 
 FIELDS = ("enrolled", "randomized", "analyzed", "completed")
