@@ -14,7 +14,7 @@ from ..schema import Condition
 from .entities import entities
 from .extensions import abbreviation_chars, doc_text, evidence
 from .phrases import PhraseReader
-from .tokens import Tokens
+from .tokens import PUNCT, SPACE, Tokens
 
 _WORD_OR_PUNCT = regex.compile(r"[^\W\d_]+|[.,;:()]")
 _NON_WORD = regex.compile(r"[^\w]+")
@@ -36,7 +36,6 @@ class ConditionFinder:
         self.reader = PhraseReader(data["boundary_words"], data["leading_drop"], max_tokens=data["max_tokens"])
         self.excluded = frozenset(w.lower() for w in data["not_conditions"])
         self.not_before = frozenset(w.lower() for w in data.get("not_before", ()))
-        self._ends: dict[str, bool] = {}  # token text -> whether a condition phrase ends at it, across documents
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
@@ -84,26 +83,15 @@ class ConditionFinder:
     def _phrase(self, toks: Tokens, i: int, end: int):
         """Words from token i up to a boundary word or punctuation; numbers stay ("type 2 diabetes"):
         a token range, or None."""
-        lowers, texts = toks.lowers, toks.texts
+        lowers = toks.lowers
         while i < end and lowers[i] in self.reader.leading_drop:
             i += 1
         j = i
         while j < end and j - i < self.reader.max_tokens:
-            if lowers[j] in self.reader.boundary or self._ends_phrase(toks, texts[j]):
+            if lowers[j] in self.reader.boundary or toks.flags(j) & (SPACE | PUNCT):
                 break
             j += 1
         return (i, j) if j > i else None
-
-    def _ends_phrase(self, toks: Tokens, text: str) -> bool:
-        """A space, or punctuation other than "-", "/", "'" (cached: a property of the token's string)."""
-        found = self._ends.get(text)
-        if found is None:
-            if len(self._ends) >= 200_000:
-                self._ends.clear()
-            lex = toks.doc.vocab[text]
-            found = self._ends[text] = lex.is_space or (lex.is_punct and text not in "-/'")
-        return found
-
 
 def _short_forms(doc: Doc) -> dict[str, tuple[int, int]]:
     """Short form text → the characters of its long form (the last short form of that text), from

@@ -23,6 +23,7 @@ _AFTER_ANY = float("inf")  # (i, _AFTER_ANY) sorts after every sentence (i, end)
 STOP = 1   # space, like a number, currency, or punctuation other than JOINERS: a phrase ends there
 LOWER_ALPHA = 2  # `is_lower and is_alpha`
 SPACE = 4  # `is_space`
+PUNCT = 8  # `is_punct`, other than "-", "/" and "'" (a condition phrase ends there; numbers stay)
 _FLAGS: list = [None, {}]  # the vocabulary the flags were read from, and string -> flags
 
 
@@ -62,7 +63,8 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
 
 class Tokens:
     """One document's tokens: `texts`, `lowers`, `starts`/`ends` (character offsets into `text`) and
-    `sentences`, the token ranges of `doc.sents`; `flags(i)` gives a token's STOP, LOWER_ALPHA, SPACE."""
+    `sentences`, the token ranges of `doc.sents`; `flags(i)` gives a token's STOP, LOWER_ALPHA, SPACE,
+    PUNCT."""
 
     __slots__ = ("doc", "n", "text", "texts", "lowers", "starts", "ends", "sentences", "_flags")
 
@@ -76,7 +78,7 @@ class Tokens:
         self._flags = _FLAGS[1]
 
     def flags(self, i: int) -> int:
-        """STOP, LOWER_ALPHA and SPACE of token `i`."""
+        """STOP, LOWER_ALPHA, SPACE and PUNCT of token `i`."""
         text = self.texts[i]
         found = self._flags.get(text)
         if found is None:
@@ -85,7 +87,7 @@ class Tokens:
             lex = self.doc.vocab[text]
             stop = lex.is_space or lex.like_num or lex.is_currency or (lex.is_punct and text not in JOINERS)
             found = self._flags[text] = (STOP * stop + LOWER_ALPHA * (lex.is_lower and lex.is_alpha)
-                                         + SPACE * lex.is_space)
+                                         + SPACE * lex.is_space + PUNCT * (lex.is_punct and text not in "-/'"))
         return found
 
     def char_span(self, start: int, end: int) -> Optional[tuple[int, int]]:
