@@ -159,7 +159,6 @@ class EndpointFinder:
             return found
         others: Optional[_Intervals] = None  # (built when first needed)
         hooked = "sent" in doc.user_span_hooks or "sents" in doc.user_hooks
-        firsts = [first for first, _ in toks.sentences]
         longest = 3 * self.ner_max_tokens
         sentences: dict[int, _SentenceCues] = {}  # by first token: the cues of each sentence, read once
         for start, end, _ in outcomes:
@@ -171,7 +170,7 @@ class EndpointFinder:
             if hooked:  # (the sentence of `doc[start:end].sent`, that of its first token)
                 k, sent = None, self._hooked_sent(doc, *span)
             else:
-                k = max(bisect_right(firsts, span[0]) - 1, 0)
+                k = toks.sentence(span[0])
                 sent = toks.sentences[k]
             cues = sentences.get(sent[0])
             if cues is None:
