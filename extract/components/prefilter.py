@@ -18,7 +18,7 @@ character classes case cannot change case-sensitively.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import regex
 
@@ -144,14 +144,12 @@ class FoldedScout:
     letter ignoring case folds to it, and no character outside \\w folds into it: see tests), and
     scanning without ignoring case costs about half as much."""
 
-    def __init__(self, pattern: "regex.Pattern", fallback: "regex.Pattern",
-                 folded: Callable[[str], str] = casefolded):
+    def __init__(self, pattern: "regex.Pattern", fallback: "regex.Pattern"):
         self.pattern = pattern
         self.fallback = fallback
-        self._folded = folded
 
     def finditer(self, text: str, overlapped: bool = False):
-        folded = self._folded(text)
+        folded = casefolded(text)
         if len(folded) != len(text):
             return self.fallback.finditer(text, overlapped=overlapped)
         return self.pattern.finditer(folded, overlapped=overlapped)
@@ -163,16 +161,15 @@ class TextGated:
     text: a match in part of the text needs one in the text). Every other attribute is the wrapped
     pattern's."""
 
-    def __init__(self, pattern, gate: RequiredLiterals, folded: Callable[[str], str] = casefolded):
+    def __init__(self, pattern, gate: RequiredLiterals):
         self._pattern = pattern
         self._gate = gate
-        self._folded = folded
         self._text: str | None = None
         self._may = True
 
     def _may_match(self, text: str) -> bool:
         if text is not self._text:
-            self._may = self._gate.may_match(self._folded(text))
+            self._may = self._gate.may_match(casefolded(text))
             self._text = text
         return self._may
 
@@ -183,7 +180,7 @@ class TextGated:
         return self._pattern.search(text, *args, **kwargs) if self._may_match(text) else None
 
     def __getattr__(self, name: str):
-        if name.startswith("__") or name in ("_pattern", "_gate", "_folded", "_text", "_may"):
+        if name.startswith("__") or name in ("_pattern", "_gate", "_text", "_may"):
             raise AttributeError(name)
         return getattr(self._pattern, name)
 

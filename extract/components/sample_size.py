@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import Iterable, Optional
 
 import regex
 from spacy.language import Language
@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from .. import numbers, rules
 from ..schema import MAX_SAMPLE_SIZE, SampleSize
-from .extensions import casefolded, doc_text, evidence
+from .extensions import doc_text, evidence
 from .prefilter import (FoldedScout, LeadPositions, LedPattern, TextGated, any_tail, lead_prefix, lead_tail,
                         prefix_tree, uncaptured, uncased)
 from .required_literals import GateSet, RequiredLiterals
@@ -106,7 +106,7 @@ def _integer() -> str:
     return rf"(?:{numbers.DIGITS}|(?!\d){numbers.WORD_NUMBER})"
 
 
-def _number_scouts(before: str, folded: Callable[[str], str]) -> list:
+def _number_scouts(before: str) -> list:
     """Scouts one of which matches wherever {INT} (`before`, then `numbers.INTEGER`) can start:
     `numbers.INTEGER_START` split in two, a digit after `before` (compiled with {INT}'s flags) and
     the number words as a prefix tree, run over the text's case folding (see `FoldedScout`). Two
@@ -119,7 +119,7 @@ def _number_scouts(before: str, folded: Callable[[str], str]) -> list:
         return [regex.compile(start)]
     tree = _words(words)
     return [regex.compile(uncased(before) + "\\d", _FLAGS),
-            FoldedScout(regex.compile(rf"\b(?:{tree})"), regex.compile(rf"(?i:\b(?:{tree}))"), folded)]
+            FoldedScout(regex.compile(rf"\b(?:{tree})"), regex.compile(rf"(?i:\b(?:{tree}))"))]
 
 
 def _noun_key(noun: Optional[str]) -> Optional[str]:
@@ -176,8 +176,7 @@ class SampleSizeExtractor:
         # The patterns that start with a number are tried only where a number starts (same matches),
         # those that start with a count (a number with {NUMBER_AFTER}) only where one of them can
         # match, found with one probe per number (see `any_tail`).
-        folded = casefolded  # the case folding of the text, shared by the scouts and gates
-        numbers_at = LeadPositions(compile_("{INT}"), scout=_number_scouts(before, folded))
+        numbers_at = LeadPositions(compile_("{INT}"), scout=_number_scouts(before))
         count_led = {name: tail for name in self.re
                      if (tail := lead_tail(data[name], "{INT}", then="{NUMBER_AFTER}")) is not None}
         probe = any_tail("(?:{INT}){NUMBER_AFTER}", list(count_led.values()))
@@ -191,7 +190,7 @@ class SampleSizeExtractor:
         # require (read from their plain word lists: a prefix tree's literals are word endings).
         def text_gated(pattern, raw: str):
             gate = RequiredLiterals(uncaptured(source(raw, flat)))
-            return pattern if gate.literals is None else TextGated(pattern, gate, folded)
+            return pattern if gate.literals is None else TextGated(pattern, gate)
 
         for name in _TEXT_GATED:
             self.re[name] = text_gated(self.re[name], data[name])
