@@ -156,6 +156,7 @@ def test_smoke_training_builds_a_loadable_model(corpora, tmp_path):
     info = train("chem-disease", corpora, out, work=tmp_path / "work", limit=4, max_steps=4, eval_frequency=2)
     assert (out / "config.cfg").is_file() and json.loads((out / "training.json").read_text())["task"]
     assert info["train"]["BC5CDR"]["documents"] == 4
+    assert info["word_table"] == 0 and not (out / "word_embeddings.npz").exists()  # no static vectors, no table
     nlp = build_pipeline(str(out))  # a model we trained is sourced like the shipped ones
     assert "ner_model" in nlp.pipe_names and "ner_external" not in nlp.pipe_names
     nlp("Cisplatin-induced nephrotoxicity in rats.")

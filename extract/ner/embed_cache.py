@@ -13,10 +13,14 @@ then take their vectors from it, and `clear()` ends the group. Documents outside
 own words. A vector's last bits depend on what else was multiplied with it in that pass (BLAS), so
 the cache never outlives its group: the output depends on the documents of the group, as it did on the
 documents of a batch without the cache, never on what a worker processed before.
+
+A sourced model's `WordTable` (word_table.py), if its directory has one, gives the vectors of the
+words the model knows: constants, the same in every process, so a group embeds only the words the
+table lacks (about a quarter of them in abstracts).
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
 
 import numpy
 from spacy.attrs import NORM, ORTH, intify_attr
@@ -25,6 +29,7 @@ from spacy.tokens import Doc
 from thinc.api import Model
 
 from .ops import component_models
+from .word_table import WordTable, embed_words
 
 # leaves of MultiHashEmbed: each gives a token's output from that token's own features
 PER_TOKEN_LAYERS = frozenset({"extract_features", "list2ragged", "ragged2list", "ints-getitem",
@@ -40,7 +45,8 @@ def cache_embeddings(nlp: Language) -> list["EmbedCache"]:
     for component, model in component_models(nlp):
         layers = model.layers
         if len(layers) == 2 and cacheable(layers[0]):
-            layers[0] = EmbedCache(layers[0])
+            source = getattr(component, "source", None)  # the model directory it was sourced from
+            layers[0] = EmbedCache(layers[0], WordTable.for_model(source, layers[0], nlp.vocab))
             caches.append(layers[0])
             if hasattr(component, "inner"):
                 component.embed_cache = layers[0]
@@ -62,9 +68,9 @@ def cacheable(embed: Model) -> bool:
 class EmbedCache(Model):
     """`embed`'s output for a list of Docs: each (ORTH, NORM) embedded once per group or call."""
 
-    def __init__(self, embed: Model):
+    def __init__(self, embed: Model, known: Optional["WordTable"] = None):
         super().__init__(f"cached({embed.name})", _forward, layers=[embed], dims={"nO": embed.get_dim("nO")})
-        self.embed = embed
+        self.embed, self.known = embed, known
         self.table = numpy.zeros((0, embed.get_dim("nO")), dtype="float32")
         self.members: dict[int, tuple[Doc, numpy.ndarray]] = {}  # id(doc) -> (doc, its rows in table)
 
@@ -87,8 +93,9 @@ class EmbedCache(Model):
                 else own[id(doc)] for doc, member in zip(docs, found)]
 
     def _embed(self, docs: list[Doc]) -> tuple[numpy.ndarray, list[numpy.ndarray]]:
-        """The vectors of the distinct (ORTH, NORM) of `docs`, from one pass of `embed` over them
-        (in sorted order), and for each doc the row of each of its tokens."""
+        """The vectors of the distinct (ORTH, NORM) of `docs` (from the table of known words, the
+        others from one pass of `embed` over them in sorted order), and for each doc the row of each
+        of its tokens."""
         ids = [doc.to_array([ORTH, NORM]).reshape(-1, 2) for doc in docs]
         flat = numpy.concatenate(ids) if ids else numpy.zeros((0, 2), dtype="uint64")
         edges = numpy.cumsum([len(doc_ids) for doc_ids in ids])[:-1]
@@ -98,11 +105,13 @@ class EmbedCache(Model):
         words = numpy.stack([orths, flat[first, 1]], axis=1)
         if not numpy.array_equal(words[rows, 1], flat[:, 1]):  # a token with a NORM of its own
             words, rows = numpy.unique(flat, axis=0, return_inverse=True)
-        vocab = docs[0].vocab
-        strings = vocab.strings
-        pass_doc = Doc(vocab, words=[strings[orth] for orth in words[:, 0].tolist()], spaces=[False] * len(words))
-        pass_doc.from_array([NORM], words[:, 1:].copy())
-        return self.embed.predict([pass_doc])[0], numpy.split(rows.reshape(-1).astype("int64"), edges)
+        rows = numpy.split(rows.reshape(-1).astype("int64"), edges)
+        if self.known is None:
+            return embed_words(self.embed, docs[0].vocab, words), rows
+        table, missing = self.known.lookup(words)
+        if len(missing):
+            table[missing] = embed_words(self.embed, docs[0].vocab, words[missing])
+        return table, rows
 
 
 def _forward(model: EmbedCache, docs: list[Doc], is_train: bool):

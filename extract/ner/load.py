@@ -82,7 +82,7 @@ def add_sourced(nlp: Language, path: Path, pipe_name: str, before: Optional[str]
         for component in components:
             nlp.add_pipe(component, name=names[component], source=source, before=before)
     for component in components:  # after linking: the listeners are already wired to the tok2vec
-        _bound(nlp, names[component])
+        _bound(nlp, names[component], path)
     added = []
     for component in components:
         added.append(names[component])
@@ -126,12 +126,13 @@ class BoundedPipe:
     """A statistical component that leaves documents longer than `max_tokens` alone (an abstract is
     a few hundred tokens, and a pathological input must not spend minutes in the network) and runs
     the others in batches of `batch_size`; a tok2vec with an `embed_cache` embeds the words of each
-    group of EMBED_GROUP documents once."""
+    group of EMBED_GROUP documents once (with the word table of the model directory `source`, if
+    it has one)."""
 
     embed_cache = None  # set by extract.ner.embed_cache.cache_embeddings
 
-    def __init__(self, inner, max_tokens: int, batch_size: int = NER_BATCH_SIZE):
-        self.inner, self.max_tokens, self.batch_size = inner, max_tokens, batch_size
+    def __init__(self, inner, max_tokens: int, batch_size: int = NER_BATCH_SIZE, source: Optional[Path] = None):
+        self.inner, self.max_tokens, self.batch_size, self.source = inner, max_tokens, batch_size, source
         self.set_annotations = TagWriter.for_pipe(inner) or inner.set_annotations
 
     def __getattr__(self, name):
@@ -197,10 +198,10 @@ def run_as_extract(nlp: Language) -> None:
     cache_embeddings(nlp)
 
 
-def _bound(nlp: Language, pipe_name: str) -> None:
-    """Wrap the sourced component in place (same name, same position) in a BoundedPipe."""
+def _bound(nlp: Language, pipe_name: str, source: Path) -> None:
+    """Wrap the component sourced from `source` in place (same name, same position) in a BoundedPipe."""
     index = [name for name, _ in nlp._components].index(pipe_name)
-    nlp._components[index] = (pipe_name, BoundedPipe(nlp._components[index][1], max_ner_tokens()))
+    nlp._components[index] = (pipe_name, BoundedPipe(nlp._components[index][1], max_ner_tokens(), source=source))
 
 
 def _add_external(nlp: Language, model: str, before: Optional[str]) -> list[str]:

@@ -8,8 +8,8 @@
 
 Steps: convert the training split to DocBins (`--work`, default build/ner/<model>), train with the
 config in configs/ (CPU, fixed seed, early stopping on a held-out part of the TRAINING data), copy
-model-best to `--out` and write `training.json` (corpus and alignment counts, best dev score) beside
-it. Evaluation splits are never read here. `--limit`/`--max-steps` make a smoke run.
+model-best to `--out` and write `training.json` (corpus and alignment counts, best dev score) and the
+table of its known words' embeddings (word_table.py) beside it. Evaluation splits are never read here. `--limit`/`--max-steps` make a smoke run.
 """
 from __future__ import annotations
 
@@ -159,7 +159,10 @@ def train(task: str, corpora: Path, out: Path, work: Optional[Path] = None, limi
 
 
 def finalize(work: Path, out: Path, info: Optional[dict] = None) -> dict:
-    """Copy model-best from `work` to `out` with a `training.json` beside it."""
+    """Copy model-best from `work` to `out` with a `training.json` and its word table (word_table.py)
+    beside it."""
+    from .word_table import write_table
+
     info = info if info is not None else json.loads((work / "info.json").read_text())
     best = work / "training" / "model-best"
     meta = json.loads((best / "meta.json").read_text())
@@ -169,6 +172,8 @@ def finalize(work: Path, out: Path, info: Optional[dict] = None) -> dict:
     shutil.copytree(best, out)
     _clean_config(out / "config.cfg")
     info["early_stopping_scores"] = {k: v for k, v in meta.get("performance", {}).items() if k != "ner_loss"}
+    table = write_table(out)
+    info["word_table"] = len(table) if table is not None else 0
     (out / "training.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info
 
