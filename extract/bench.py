@@ -5,7 +5,9 @@ Speed: the Evidence Inference TRAIN-split abstracts (the first `docs` that exist
 (a) spaCy with scispaCy's tokenizer alone and (b) the whole extract pipeline (the shipped pipeline as
 `extract run` builds it, serialized to JSON lines), each with 1 and 2 worker processes, using the
 same batching and process machinery as `extract run`. Each measurement runs in a fresh Python
-process; pipeline start-up is excluded (workers are warmed up first) and reported apart.
+process; pipeline start-up is excluded (workers are warmed up first) and reported apart. Every run is
+measured in ROUNDS interleaved rounds (this VM's speed drifts by 10-30% between minutes): the table
+gives the median and the range, and a pipeline's share of the tokenizer's rate within each round.
 
 Scaling: the same abstracts, as a JSONL file, through `run_distributed` on a Dask LocalCluster of 1,
 then 2 worker processes (start-up and pipeline loading excluded); efficiency = speed-up / workers.
@@ -22,11 +24,13 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from statistics import median
 from typing import Optional
 
 from .runner import RunOptions, batched, make_pool, map_batches, process_batch
 
 KINDS = ("tokenizer", "pipeline")
+ROUNDS = 3  # speed: each run measured this many times, interleaved; the table gives medians
 
 
 @dataclass
@@ -41,6 +45,7 @@ class Measure:
     rss_mb: float         # peak resident memory of one worker process
     main_rss_mb: float    # peak resident memory of the main process
     model: Optional[str] = None
+    round: int = 0        # which round of `speed` (each round measures every run once)
 
     @property
     def rate(self) -> float:
@@ -150,16 +155,21 @@ def measure_in_subprocess(kind: str, workers: int, corpora: str, docs: int, batc
 
 
 def speed(corpora: str = "../shared/corpora", docs: int = 2000, workers: tuple[int, ...] = (1, 2),
-          batch_size: int = 64, models: tuple = (None, "none"), echo=print) -> list[Measure]:
+          batch_size: int = 64, models: tuple = (None, "none"), rounds: int = ROUNDS,
+          echo=print) -> list[Measure]:
     """The tokenizer alone and the whole pipeline (for each of `models`: None is the shipped NER,
-    "none" rules only), for each number of workers; prints the table."""
+    "none" rules only), for each number of workers, `rounds` times over (a round measures each run
+    once, the tokenizer just before the pipelines it is compared with); prints the table."""
     results = []
-    for n in workers:
-        runs = [("tokenizer", None)] + [("pipeline", model) for model in models]
-        for kind, model in runs:
-            what = kind if kind == "tokenizer" else f"{kind} (model: {model or 'shipped'})"
-            echo(f"... {what}, {n} worker{'s' * (n > 1)}", file=sys.stderr)
-            results.append(measure_in_subprocess(kind, n, corpora, docs, batch_size, model))
+    runs = [("tokenizer", None)] + [("pipeline", model) for model in models]
+    for round_ in range(rounds):
+        for n in workers:
+            for kind, model in runs:
+                what = kind if kind == "tokenizer" else f"{kind} (model: {model or 'shipped'})"
+                echo(f"... round {round_ + 1} of {rounds}: {what}, {n} worker{'s' * (n > 1)}", file=sys.stderr)
+                measure = measure_in_subprocess(kind, n, corpora, docs, batch_size, model)
+                measure.round = round_
+                results.append(measure)
     echo(speed_table(results))
     return results
 
@@ -174,31 +184,47 @@ def _name(m: Measure) -> str:
     return f"extract pipeline, `--model {m.model}`"
 
 
+def _spread(values: list[float], form: str) -> str:
+    """"median (min-max)" of `values`, or the value alone if there is one."""
+    if len(values) == 1:
+        return format(values[0], form)
+    return f"{format(median(values), form)} ({format(min(values), form)}-{format(max(values), form)})"
+
+
 def speed_table(results: list[Measure]) -> str:
-    tokenizer = {m.workers: m for m in results if m.kind == "tokenizer"}
+    """One row per run (kind, model, workers): the median over rounds, and its range; a pipeline's
+    share of the tokenizer's rate is taken within each round (the two measured minutes apart)."""
+    tokenizer = {(m.workers, m.round): m for m in results if m.kind == "tokenizer"}
+    groups: dict = {}
+    for m in results:
+        groups.setdefault((m.kind, m.model, m.workers), []).append(m)
+    rounds = len({m.round for m in results})
     lines = [
         f"{results[0].docs} Evidence Inference training abstracts, {results[0].words} words "
-        f"(whitespace-separated); {_machine()}",
+        f"(whitespace-separated); {rounds} round{'s' * (rounds > 1)}"
+        + (": median (min-max) over them" if rounds > 1 else "") + f"; {_machine()}",
         "",
         "| run | workers | docs/s | words/s | docs per CPU-s | peak RSS per worker | startup | vs tokenizer |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for m in results:
-        versus = ""
-        if m.kind == "pipeline" and m.workers in tokenizer:
-            versus = f"{100 * m.rate / tokenizer[m.workers].rate:.1f}%"
-        lines.append(f"| {_name(m)} | {m.workers} | {m.rate:,.1f} | {m.words_rate:,.0f} | "
-                     f"{m.docs / m.cpu_seconds * m.workers:,.1f} | {m.rss_mb:,.0f} MB | "
-                     f"{m.startup:.1f} s | {versus} |")
+    for (kind, _, n), ms in groups.items():
+        shares = [m.rate / tokenizer[n, m.round].rate for m in ms
+                  if kind == "pipeline" and (n, m.round) in tokenizer]
+        lines.append(f"| {_name(ms[0])} | {n} | {_spread([m.rate for m in ms], ',.1f')} | "
+                     f"{median([m.words_rate for m in ms]):,.0f} | "
+                     f"{_spread([m.docs / m.cpu_seconds * n for m in ms], ',.1f')} | "
+                     f"{max(m.rss_mb for m in ms):,.0f} MB | {median([m.startup for m in ms]):.1f} s | "
+                     f"{_spread(shares, '.1%') if shares else ''} |")
     lines.append("")
     for model in dict.fromkeys(m.model for m in results if m.kind == "pipeline"):
-        runs = {m.workers: m for m in results if m.kind == "pipeline" and m.model == model}
-        for n, m in sorted(runs.items()):
+        runs = {n: ms for (kind, mod, n), ms in groups.items() if kind == "pipeline" and mod == model}
+        for n, ms in sorted(runs.items()):
             if n > 1 and 1 in runs:
-                speedup = m.rate / runs[1].rate
-                cpu = (m.docs / m.cpu_seconds * n) / (runs[1].docs / runs[1].cpu_seconds)
-                lines.append(f"{_name(m)}, 1 -> {n} workers: speed-up {speedup:.2f} (efficiency "
-                             f"{speedup / n:.2f}); in CPU time {cpu:.2f} ({cpu / n:.2f})")
+                rate = {k: median([m.rate for m in v]) for k, v in ((1, runs[1]), (n, ms))}
+                cpu = {k: median([m.docs / m.cpu_seconds * k for m in v]) for k, v in ((1, runs[1]), (n, ms))}
+                speedup, cpu_speedup = rate[n] / rate[1], cpu[n] / cpu[1]
+                lines.append(f"{_name(ms[0])}, 1 -> {n} workers: speed-up {speedup:.2f} (efficiency "
+                             f"{speedup / n:.2f}); in CPU time {cpu_speedup:.2f} ({cpu_speedup / n:.2f})")
     return "\n".join(lines)
 
 
@@ -286,6 +312,7 @@ def script_arguments(doc: str, extra=()) -> "argparse.Namespace":
         parser.add_argument(flag, **kwargs)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--model", default=None)
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="speed: times each run is measured")
     parser.add_argument("--no-save", action="store_true", help="Print only.")
     args = parser.parse_args()
     args.workers = tuple(int(n) for n in args.workers.split(","))

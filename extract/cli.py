@@ -153,6 +153,8 @@ def bench(
     batch_size: int = typer.Option(64, "--batch-size", min=1),
     model: str = typer.Option(None, "--model", metavar="NAME_OR_PATH",
                               help="As for `extract run` (default: the shipped NER, then rules only)."),
+    rounds: int = typer.Option(None, "--rounds", min=1, help="Speed: times each run is measured (medians "
+                                                              "shown; default 3)."),
 ) -> None:
     """Measure speed (`--speed`) or Dask scaling (`--scaling`) on Evidence Inference training abstracts."""
     from . import bench as benchmarks
@@ -163,7 +165,8 @@ def bench(
         _usage("say --speed and/or --scaling")
     counts = tuple(int(n) for n in workers.split(","))
     if speed:
-        benchmarks.speed(str(corpora), docs, counts, batch_size, (model,) if model else (None, "none"))
+        benchmarks.speed(str(corpora), docs, counts, batch_size, (model,) if model else (None, "none"),
+                         rounds or benchmarks.ROUNDS)
     if scaling:
         benchmarks.scaling(str(corpora), docs, counts, batch_size=batch_size, model=model)
 
